@@ -1,0 +1,45 @@
+using System.Collections.Concurrent;
+using Azure.Data.Tables;
+
+namespace CivilAffairs.Application.Platform.Storage;
+
+/// <summary>Hands out table clients, creating each table once per process on first use.</summary>
+public sealed class Tables(TableServiceClient service)
+{
+    readonly ConcurrentDictionary<string, Lazy<Task<TableClient>>> tables = new(StringComparer.Ordinal);
+
+    public async Task<TableClient> GetAsync(string name, CancellationToken ct = default)
+    {
+        var lazy = tables.GetOrAdd(name, n => new Lazy<Task<TableClient>>(async () =>
+        {
+            var client = service.GetTableClient(n);
+            await client.CreateIfNotExistsAsync(CancellationToken.None);
+            return client;
+        }));
+        try
+        {
+            return await lazy.Value.WaitAsync(ct);
+        }
+        catch when (lazy.Value.IsFaulted)
+        {
+            tables.TryRemove(new KeyValuePair<string, Lazy<Task<TableClient>>>(name, lazy));
+            throw;
+        }
+    }
+
+    public TableServiceClient Service => service;
+}
+
+/// <summary>Table names: one table per aggregate.</summary>
+public static class TableNames
+{
+    public const string CatalogServices = "CatalogServices";
+    public const string CatalogPreReviews = "CatalogPreReviews";
+    public const string CatalogStatistics = "CatalogStatistics";
+}
+
+/// <summary>Queue names (never containing personal data).</summary>
+public static class QueueNames
+{
+    public const string CatalogPreReviews = "catalog-prereviews";
+}

@@ -1,0 +1,101 @@
+// Service Bus namespace for outbound domain events: one topic, one subscription per
+// partner system class. Local (SAS) authentication is off: senders and receivers use
+// Entra identities (the app holds Data Sender on the topic only).
+@description('Namespace name.')
+param name string
+
+@description('Region.')
+param location string
+
+@description('Tags.')
+param tags object
+
+@description('Private endpoints need the Premium tier; public network access is then disabled.')
+param enablePrivateNetworking bool
+
+@description('Domain-events topic name.')
+param topicName string
+
+@description('Partner system classes; one subscription each.')
+param partnerSystems string[]
+
+@description('Log Analytics workspace for diagnostic settings.')
+param logAnalyticsWorkspaceId string
+
+resource namespace 'Microsoft.ServiceBus/namespaces@2024-01-01' = {
+  name: name
+  location: location
+  tags: tags
+  sku: enablePrivateNetworking
+    ? {
+        name: 'Premium'
+        tier: 'Premium'
+        capacity: 1
+      }
+    : {
+        name: 'Standard'
+        tier: 'Standard'
+      }
+  properties: {
+    minimumTlsVersion: '1.2'
+    disableLocalAuth: true
+    publicNetworkAccess: enablePrivateNetworking ? 'Disabled' : 'Enabled'
+  }
+}
+
+resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
+  parent: namespace
+  name: topicName
+  properties: {
+    // The outbox relay may send an event twice; Service Bus drops the copy by MessageId.
+    requiresDuplicateDetection: true
+    duplicateDetectionHistoryTimeWindow: 'PT1H'
+    defaultMessageTimeToLive: 'P14D'
+    maxSizeInMegabytes: 1024
+    enableBatchedOperations: true
+  }
+}
+
+resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [
+  for partner in partnerSystems: {
+    parent: topic
+    name: partner
+    properties: {
+      lockDuration: 'PT1M'
+      maxDeliveryCount: 10
+      deadLetteringOnMessageExpiration: true
+      deadLetteringOnFilterEvaluationExceptions: true
+      defaultMessageTimeToLive: 'P14D'
+    }
+  }
+]
+
+resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' = {
+  name: 'to-log-analytics'
+  scope: namespace
+  properties: {
+    workspaceId: logAnalyticsWorkspaceId
+    logs: [
+      {
+        categoryGroup: 'allLogs'
+        enabled: true
+      }
+    ]
+    metrics: [
+      {
+        category: 'AllMetrics'
+        enabled: true
+      }
+    ]
+  }
+}
+
+// https://name.servicebus.windows.net:443/ -> name.servicebus.windows.net (any cloud)
+var fullyQualifiedNamespace = split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0]
+
+output id string = namespace.id
+output name string = namespace.name
+output topicName string = topic.name
+output fullyQualifiedNamespace string = fullyQualifiedNamespace
+@description('DNS suffix of the namespace host (servicebus.windows.net, servicebus.chinacloudapi.cn, ...).')
+output dnsSuffix string = substring(fullyQualifiedNamespace, indexOf(fullyQualifiedNamespace, '.') + 1)

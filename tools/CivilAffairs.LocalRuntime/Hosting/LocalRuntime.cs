@@ -1,0 +1,245 @@
+using System.Net;
+using System.Reflection;
+using System.Security.Cryptography;
+using System.Text.Json;
+using CivilAffairs.Application.Platform;
+using CivilAffairs.Application.Platform.Configuration;
+using CivilAffairs.Application.Platform.Storage;
+using CivilAffairs.LocalRuntime.Triggers;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CivilAffairs.LocalRuntime.Hosting;
+
+public sealed class RuntimeOptions
+{
+    /// <summary>HTTP port; 0 picks a free one.</summary>
+    public int Port { get; set; } = 7071;
+    /// <summary>Folder for Azurite data and generated keys (kept across runs).</summary>
+    public string DataDirectory { get; set; } = Path.Combine(Directory.GetCurrentDirectory(), ".data");
+    /// <summary>Azurite ports when the runtime starts it (0: free ports).</summary>
+    public int AzuriteBlobPort { get; set; } = 10000;
+    public int AzuriteQueuePort { get; set; } = 10001;
+    public int AzuriteTablePort { get; set; } = 10002;
+    /// <summary>Keep Azurite's data in memory instead of <see cref="DataDirectory"/>.</summary>
+    public bool InMemoryStorage { get; set; }
+    /// <summary>Extra settings, highest precedence (app settings in Functions terms).</summary>
+    public Dictionary<string, string?> Settings { get; } = new(StringComparer.OrdinalIgnoreCase);
+    public string[] Args { get; set; } = [];
+    public string EnvironmentName { get; set; } = Environments.Development;
+    public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+}
+
+/// <summary>
+/// The one-machine runtime: serves the compiled functions of CivilAffairs.Functions (HTTP,
+/// Storage queues, timers, Durable orchestrations and activities) on ASP.NET Core, with a
+/// Durable Task gRPC sidecar over the Azure Storage backend, on Azurite or real Azure Storage.
+/// </summary>
+public sealed class LocalRuntime : IAsyncDisposable
+{
+    readonly WebApplication app;
+    readonly Azurite? azurite;
+    readonly GrpcChannel channel;
+
+    LocalRuntime(WebApplication app, Azurite? azurite, GrpcChannel channel, Uri baseAddress, FunctionKeys keys, IReadOnlyList<FunctionDescriptor> functions, string storage)
+    {
+        this.app = app; this.azurite = azurite; this.channel = channel;
+        BaseAddress = baseAddress; Keys = keys; Functions = functions; StorageConnectionString = storage;
+    }
+
+    public Uri BaseAddress { get; }
+    public FunctionKeys Keys { get; }
+    public IReadOnlyList<FunctionDescriptor> Functions { get; }
+    public string StorageConnectionString { get; }
+    public IServiceProvider Services => app.Services;
+
+    public static Assembly AppAssembly => Assembly.Load("CivilAffairs.Functions");
+
+    public static async Task<LocalRuntime> StartAsync(RuntimeOptions options, CancellationToken ct = default)
+    {
+        // Refuse to start before touching anything if a function cannot be served.
+        var functions = FunctionIndex.Discover(FunctionIndex.AppAssemblies(AppAssembly));
+
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions
+        {
+            Args = options.Args,
+            EnvironmentName = options.EnvironmentName,
+            ContentRootPath = AppContext.BaseDirectory,
+        });
+        var config = builder.Configuration;
+        config.Sources.Clear();
+        config.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true);
+        config.AddInMemoryCollection(HostSettings.Flatten(Path.Combine(AppContext.BaseDirectory, "host.json")));
+        config.AddEnvironmentVariables();
+        config.AddCommandLine(options.Args);
+        config.AddInMemoryCollection(options.Settings);
+
+        Azurite? azurite = null;
+        var storageConfigured = !string.IsNullOrWhiteSpace(config[SettingNames.StorageConnection])
+            || config.GetSection(SettingNames.StorageConnection).GetChildren().Any();
+        if (!storageConfigured)
+        {
+            azurite = await Azurite.StartAsync(options.InMemoryStorage ? null : Path.Combine(options.DataDirectory, "azurite"),
+                options.AzuriteBlobPort, options.AzuriteQueuePort, options.AzuriteTablePort, ct);
+            config.AddInMemoryCollection([new(SettingNames.StorageConnection, azurite.ConnectionString)]);
+        }
+
+        try
+        {
+            var host = new HostSettings(config);
+            var keys = LoadKeys(config, options.DataDirectory);
+            var port = options.Port == 0 ? Azurite.FreePort() : options.Port;
+            var grpcPort = Azurite.FreePort();
+
+            builder.Logging.ClearProviders();
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+            foreach (var noisy in new[] { "Microsoft.AspNetCore", "Microsoft.Hosting", "Grpc", "DurableTask", "Microsoft.DurableTask", "Azure", "System.Net.Http", "Microsoft.Extensions.Http" })
+                builder.Logging.AddFilter(noisy, LogLevel.Warning);
+            options.ConfigureLogging?.Invoke(builder.Logging);
+
+            builder.WebHost.ConfigureKestrel(k =>
+            {
+                k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http1);
+                k.Listen(IPAddress.Loopback, grpcPort, l => l.Protocols = HttpProtocols.Http2);
+                k.Limits.MaxRequestBodySize = 600L * 1024 * 1024;
+            });
+
+            var services = builder.Services;
+            services.AddCivilAffairs(config);
+            services.AddMvcCore();
+            services.AddSingleton(keys);
+            services.AddSingleton(host);
+            services.AddSingleton(functions);
+
+            // Durable: Azure Storage orchestration backend behind the Durable Task gRPC sidecar.
+            var connection = StorageConnection.FromConfiguration(config, SettingNames.StorageConnection);
+            services.AddGrpc();
+            services.AddSingleton(sp =>
+            {
+                var settings = new AzureStorageOrchestrationServiceSettings
+                {
+                    TaskHubName = host.TaskHubName,
+                    StorageAccountClientProvider = connection.ConnectionString is { } cs
+                        ? new StorageAccountClientProvider(cs)
+                        : new StorageAccountClientProvider(connection.BlobServiceUri!, connection.QueueServiceUri!, connection.TableServiceUri!, connection.Credential!),
+                    WorkerId = config["Runtime:HostId"] ?? Environment.MachineName,
+                    MaxQueuePollingInterval = host.DurableMaxQueuePollingInterval,
+                    PartitionCount = host.DurablePartitionCount,
+                    LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+                };
+                return new AzureStorageOrchestrationService(settings);
+            });
+            services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
+            services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
+            services.AddSingleton<TaskHubGrpcServer>();
+            services.AddHostedService<DurableBackendInitializer>();
+
+            var holder = new ServiceHolder();
+            var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+            services.AddDurableTaskWorker(b =>
+            {
+                b.UseGrpc(channel);
+                b.AddTasks(registry => Register(registry, functions, holder));
+            });
+            services.AddDurableTaskClient(b =>
+            {
+                b.UseGrpc(channel);
+                b.RegisterDirectly();
+            });
+
+            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<QueueListener>(sp, functions, sp));
+            services.AddHostedService(sp => ActivatorUtilities.CreateInstance<TimerListener>(sp, functions, sp));
+
+            var app = builder.Build();
+            holder.Services = app.Services;
+            app.MapGrpcService<TaskHubGrpcServer>().RequireHost($"*:{grpcPort}");
+            HttpTriggerHost.Map(app, functions, host.RoutePrefix);
+            await app.StartAsync(ct);
+            return new LocalRuntime(app, azurite, channel, new Uri($"http://localhost:{port}/"), keys, functions, config[SettingNames.StorageConnection] ?? "(identity-based)");
+        }
+        catch
+        {
+            if (azurite is not null) await azurite.DisposeAsync();
+            throw;
+        }
+    }
+
+    static void Register(DurableTaskRegistry registry, IReadOnlyList<FunctionDescriptor> functions, ServiceHolder holder)
+    {
+        // Orchestrator factories get no service provider; the holder is filled once the app is built.
+        foreach (var f in functions)
+        {
+            if (f.Kind == TriggerKind.Orchestration)
+                registry.AddOrchestrator(f.Name, () => new FunctionOrchestrator(f, holder.Services!));
+            else if (f.Kind == TriggerKind.Activity)
+                registry.AddActivity(f.Name, sp => new FunctionActivity(f, sp));
+        }
+    }
+
+    static FunctionKeys LoadKeys(IConfiguration config, string dataDirectory)
+    {
+        if (config["Runtime:Keys:Master"] is { Length: > 0 } master && config["Runtime:Keys:Function"] is { Length: > 0 } function)
+            return new FunctionKeys(master, function);
+        var file = Path.Combine(dataDirectory, "keys.json");
+        if (File.Exists(file))
+            return JsonSerializer.Deserialize<FunctionKeys>(File.ReadAllText(file))!;
+        Directory.CreateDirectory(dataDirectory);
+        var keys = new FunctionKeys(NewKey(), NewKey());
+        File.WriteAllText(file, JsonSerializer.Serialize(keys));
+        return keys;
+    }
+
+    static string NewKey() => Convert.ToBase64String(RandomNumberGenerator.GetBytes(30)).Replace('+', '-').Replace('/', '_');
+
+    public Task WaitForShutdownAsync(CancellationToken ct = default) => app.WaitForShutdownAsync(ct);
+
+    public async ValueTask DisposeAsync()
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try { await app.StopAsync(timeout.Token); }
+        catch (Exception) { /* stopping anyway */ }
+        await app.DisposeAsync();
+        channel.Dispose();
+        if (azurite is not null) await azurite.DisposeAsync();
+    }
+}
+
+/// <summary>Creates the task hub (queues, tables, containers) before the worker connects.</summary>
+sealed class DurableBackendInitializer(IOrchestrationService service, ILogger<DurableBackendInitializer> logger) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await service.CreateIfNotExistsAsync();
+                return;
+            }
+            catch (Exception e) when (attempt < 10)
+            {
+                logger.LogWarning("Durable backend not ready ({Error}); retrying", e.Message);
+                await Task.Delay(1000, cancellationToken);
+            }
+        }
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
+
+sealed class ServiceHolder
+{
+    public IServiceProvider? Services { get; set; }
+}

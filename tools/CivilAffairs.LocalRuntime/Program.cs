@@ -1,0 +1,28 @@
+using CivilAffairs.LocalRuntime.Hosting;
+
+// The one-machine runtime. Usage:
+//   dotnet CivilAffairs.LocalRuntime.dll [--port 7071] [--data .data] [--AzureWebJobsStorage "<connection string>"]
+// Without a storage connection it starts the embedded Azurite on 10000-10002 with data in <data>/azurite.
+var options = new RuntimeOptions { Args = args };
+for (var i = 0; i < args.Length - 1; i++)
+{
+    if (args[i] == "--port") options.Port = int.Parse(args[i + 1]);
+    if (args[i] == "--data") options.DataDirectory = Path.GetFullPath(args[i + 1]);
+}
+
+await using var runtime = await LocalRuntime.StartAsync(options);
+var api = new Uri(runtime.BaseAddress, "api/");
+Console.WriteLine($"""
+
+    智慧民政 Smart Civil Affairs — one-machine runtime
+      API            {api}
+      Catalogue      {api}catalog/services
+      OpenAPI        {api}openapi.json
+      Health         {api}health
+      Storage        {(runtime.StorageConnectionString.Contains("127.0.0.1") ? "embedded Azurite (" + options.DataDirectory + ")" : "configured connection")}
+      Functions      {runtime.Functions.Count} ({string.Join(", ", runtime.Functions.GroupBy(f => f.Kind).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"))})
+      Keys           master and function keys in {Path.Combine(options.DataDirectory, "keys.json")}
+    Press Ctrl-C to stop.
+
+    """);
+await runtime.WaitForShutdownAsync();
