@@ -10,7 +10,7 @@ for (var i = 0; i < args.Length - 1; i++)
     if (args[i] == "--data") options.DataDirectory = Path.GetFullPath(args[i + 1]);
 }
 
-await using var runtime = await LocalRuntime.StartAsync(options);
+await using var runtime = await FunctionsRuntime.StartAsync(options);
 var api = new Uri(runtime.BaseAddress, "api/");
 Console.WriteLine($"""
 

@@ -47,15 +47,16 @@ public sealed class RuntimeOptions
 /// Storage queues, timers, Durable orchestrations and activities) on ASP.NET Core, with a
 /// Durable Task gRPC sidecar over the Azure Storage backend, on Azurite or real Azure Storage.
 /// </summary>
-public sealed class LocalRuntime : IAsyncDisposable
+public sealed class FunctionsRuntime : IAsyncDisposable
 {
     readonly WebApplication app;
+    readonly WebApplication sidecar;
     readonly Azurite? azurite;
     readonly GrpcChannel channel;
 
-    LocalRuntime(WebApplication app, Azurite? azurite, GrpcChannel channel, Uri baseAddress, FunctionKeys keys, IReadOnlyList<FunctionDescriptor> functions, string storage)
+    FunctionsRuntime(WebApplication app, WebApplication sidecar, Azurite? azurite, GrpcChannel channel, Uri baseAddress, FunctionKeys keys, IReadOnlyList<FunctionDescriptor> functions, string storage)
     {
-        this.app = app; this.azurite = azurite; this.channel = channel;
+        this.app = app; this.sidecar = sidecar; this.azurite = azurite; this.channel = channel;
         BaseAddress = baseAddress; Keys = keys; Functions = functions; StorageConnectionString = storage;
     }
 
@@ -67,7 +68,7 @@ public sealed class LocalRuntime : IAsyncDisposable
 
     public static Assembly AppAssembly => Assembly.Load("CivilAffairs.Functions");
 
-    public static async Task<LocalRuntime> StartAsync(RuntimeOptions options, CancellationToken ct = default)
+    public static async Task<FunctionsRuntime> StartAsync(RuntimeOptions options, CancellationToken ct = default)
     {
         // Refuse to start before touching anything if a function cannot be served.
         var functions = FunctionIndex.Discover(FunctionIndex.AppAssemblies(AppAssembly));
@@ -87,6 +88,7 @@ public sealed class LocalRuntime : IAsyncDisposable
         config.AddInMemoryCollection(options.Settings);
 
         Azurite? azurite = null;
+        WebApplication? sidecar = null;
         var storageConfigured = !string.IsNullOrWhiteSpace(config[SettingNames.StorageConnection])
             || config.GetSection(SettingNames.StorageConnection).GetChildren().Any();
         if (!storageConfigured)
@@ -112,7 +114,6 @@ public sealed class LocalRuntime : IAsyncDisposable
             builder.WebHost.ConfigureKestrel(k =>
             {
                 k.ListenLocalhost(port, l => l.Protocols = HttpProtocols.Http1);
-                k.Listen(IPAddress.Loopback, grpcPort, l => l.Protocols = HttpProtocols.Http2);
                 k.Limits.MaxRequestBodySize = 600L * 1024 * 1024;
             });
 
@@ -123,29 +124,9 @@ public sealed class LocalRuntime : IAsyncDisposable
             services.AddSingleton(host);
             services.AddSingleton(functions);
 
-            // Durable: Azure Storage orchestration backend behind the Durable Task gRPC sidecar.
-            var connection = StorageConnection.FromConfiguration(config, SettingNames.StorageConnection);
-            services.AddGrpc();
-            services.AddSingleton(sp =>
-            {
-                var settings = new AzureStorageOrchestrationServiceSettings
-                {
-                    TaskHubName = host.TaskHubName,
-                    StorageAccountClientProvider = connection.ConnectionString is { } cs
-                        ? new StorageAccountClientProvider(cs)
-                        : new StorageAccountClientProvider(connection.BlobServiceUri!, connection.QueueServiceUri!, connection.TableServiceUri!, connection.Credential!),
-                    WorkerId = config["Runtime:HostId"] ?? Environment.MachineName,
-                    MaxQueuePollingInterval = host.DurableMaxQueuePollingInterval,
-                    PartitionCount = host.DurablePartitionCount,
-                    LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
-                };
-                return new AzureStorageOrchestrationService(settings);
-            });
-            services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
-            services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
-            services.AddSingleton<TaskHubGrpcServer>();
-            services.AddHostedService<DurableBackendInitializer>();
-
+            // Durable: the Azure Storage orchestration backend behind the Durable Task gRPC sidecar,
+            // hosted and listening before the worker and client below connect to it.
+            sidecar = await StartSidecarAsync(config, host, grpcPort, options, ct);
             var holder = new ServiceHolder();
             var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
             services.AddDurableTaskWorker(b =>
@@ -164,16 +145,59 @@ public sealed class LocalRuntime : IAsyncDisposable
 
             var app = builder.Build();
             holder.Services = app.Services;
-            app.MapGrpcService<TaskHubGrpcServer>().RequireHost($"*:{grpcPort}");
             HttpTriggerHost.Map(app, functions, host.RoutePrefix);
             await app.StartAsync(ct);
-            return new LocalRuntime(app, azurite, channel, new Uri($"http://localhost:{port}/"), keys, functions, config[SettingNames.StorageConnection] ?? "(identity-based)");
+            return new FunctionsRuntime(app, sidecar!, azurite, channel, new Uri($"http://localhost:{port}/"), keys, functions, config[SettingNames.StorageConnection] ?? "(identity-based)");
         }
         catch
         {
+            if (sidecar is not null) await sidecar.DisposeAsync();
             if (azurite is not null) await azurite.DisposeAsync();
             throw;
         }
+    }
+
+    static async Task<WebApplication> StartSidecarAsync(IConfiguration config, HostSettings host, int grpcPort, RuntimeOptions options, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = options.EnvironmentName });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        options.ConfigureLogging?.Invoke(builder.Logging);
+        foreach (var noisy in new[] { "Microsoft.AspNetCore", "Grpc", "DurableTask", "Microsoft.DurableTask", "Azure" })
+            builder.Logging.AddFilter(noisy, LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, grpcPort, l => l.Protocols = HttpProtocols.Http2));
+
+        var connection = StorageConnection.FromConfiguration(config, SettingNames.StorageConnection);
+        var services = builder.Services;
+        services.AddGrpc();
+        services.AddSingleton(sp => new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = host.TaskHubName,
+            StorageAccountClientProvider = connection.ConnectionString is { } cs
+                ? new StorageAccountClientProvider(cs)
+                : new StorageAccountClientProvider(connection.BlobServiceUri!, connection.QueueServiceUri!, connection.TableServiceUri!, connection.Credential!),
+            WorkerId = config["Runtime:HostId"] ?? Environment.MachineName,
+            MaxQueuePollingInterval = host.DurableMaxQueuePollingInterval,
+            PartitionCount = host.DurablePartitionCount,
+            LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+        }));
+        services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
+        services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
+        services.AddSingleton<SidecarLifetime>();
+        services.AddSingleton(sp => new TaskHubGrpcServer(
+            sp.GetRequiredService<SidecarLifetime>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IOrchestrationService>(),
+            sp.GetRequiredService<IOrchestrationServiceClient>(),
+            Microsoft.Extensions.Options.Options.Create(new TaskHubGrpcServerOptions())));
+        services.AddHostedService<SidecarShutdown>();
+        services.AddHostedService<DurableBackendInitializer>();
+
+        var sidecar = builder.Build();
+        sidecar.MapGrpcService<TaskHubGrpcServer>();
+        await sidecar.StartAsync(ct);
+        return sidecar;
     }
 
     static void Register(DurableTaskRegistry registry, IReadOnlyList<FunctionDescriptor> functions, ServiceHolder holder)
@@ -212,6 +236,11 @@ public sealed class LocalRuntime : IAsyncDisposable
         catch (Exception) { /* stopping anyway */ }
         await app.DisposeAsync();
         channel.Dispose();
+        // The sidecar stops after the worker has disconnected, releasing the task hub's leases.
+        using var sidecarTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try { await sidecar.StopAsync(sidecarTimeout.Token); }
+        catch (Exception) { /* stopping anyway */ }
+        await sidecar.DisposeAsync();
         if (azurite is not null) await azurite.DisposeAsync();
     }
 }
