@@ -1,7 +1,7 @@
 using CivilAffairs.LocalRuntime.Hosting;
 
 // The one-machine runtime. Usage:
-//   dotnet CivilAffairs.LocalRuntime.dll [--port 7071] [--data .data] [--AzureWebJobsStorage "<connection string>"]
+//   dotnet CivilAffairs.LocalRuntime.dll [--port 7071] [--data .data] [--demo] [--AzureWebJobsStorage "<connection string>"]
 // Without a storage connection it starts the embedded Azurite on 10000-10002 with data in <data>/azurite.
 var options = new RuntimeOptions { Args = args };
 for (var i = 0; i < args.Length - 1; i++)
@@ -25,4 +25,9 @@ Console.WriteLine($"""
     Press Ctrl-C to stop.
 
     """);
+if (args.Contains("--demo"))
+{
+    try { await DemoData.SeedAsync(runtime, Console.Out); }
+    catch (Exception e) { Console.Error.WriteLine($"Demo data could not be added: {e.Message}"); }
+}
 await runtime.WaitForShutdownAsync();
