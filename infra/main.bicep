@@ -293,13 +293,17 @@ module keyVault 'modules/keyvault.bicep' = {
     tags: tags
     enablePrivateNetworking: enablePrivateNetworking
     secretNames: secretNames
-    signalRName: signalR.outputs.name
-    visionName: vision.outputs.name
+    signalRName: names.signalR
+    visionName: names.vision
     fieldEncryptionKey: fieldEncryptionKey
     blindIndexKey: blindIndexKey
     wechatAppSecret: wechatAppSecret
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
+  dependsOn: [
+    signalR
+    vision
+  ]
 }
 
 module staticWebApp 'modules/staticwebapp.bicep' = if (deployStaticWebApp) {
@@ -319,15 +323,36 @@ module appRoles 'modules/role-assignments.bicep' = {
   name: 'role-assignments'
   scope: rg
   params: {
-    appPrincipalId: identity.outputs.principalId
+    appIdentityName: names.identity
     userPrincipalId: principalId
     userPrincipalType: principalType
-    storageAccountName: storage.outputs.name
-    serviceBusNamespaceName: serviceBus.outputs.name
-    topicName: serviceBus.outputs.topicName
-    keyVaultName: keyVault.outputs.name
-    appInsightsName: monitoring.outputs.appInsightsName
+    storageAccountName: names.storage
+    serviceBusNamespaceName: names.serviceBus
+    topicName: domainEventsTopicName
+    keyVaultName: names.keyVault
+    appInsightsName: names.appInsights
   }
+  dependsOn: [
+    identity
+    storage
+    serviceBus
+    keyVault
+    monitoring
+  ]
+}
+
+// Private DNS zones per cloud. environment() carries the Storage and Key Vault suffixes; the
+// other services follow the cloud's portal domain (azure.com, azure.cn, azure.us), except
+// SignalR in Azure global (privatelink.service.signalr.net).
+var cloudDomain = substring(environment().portal, indexOf(environment().portal, 'portal.') + length('portal.'))
+var privateDnsZones = {
+  blob: 'privatelink.blob.${environment().suffixes.storage}'
+  queue: 'privatelink.queue.${environment().suffixes.storage}'
+  table: 'privatelink.table.${environment().suffixes.storage}'
+  vault: 'privatelink${replace(environment().suffixes.keyvaultDns, '.vault.', '.vaultcore.')}'
+  serviceBus: 'privatelink.${replace(environment().suffixes.storage, 'core.', 'servicebus.')}'
+  signalR: environment().name == 'AzureCloud' ? 'privatelink.service.signalr.net' : 'privatelink.signalr.${cloudDomain}'
+  cognitiveServices: 'privatelink.cognitiveservices.${cloudDomain}'
 }
 
 module privateEndpoints 'modules/private-endpoints.bicep' = if (enablePrivateNetworking) {
@@ -342,48 +367,62 @@ module privateEndpoints 'modules/private-endpoints.bicep' = if (enablePrivateNet
     endpoints: [
       {
         name: 'blob'
-        serviceId: storage.outputs.id
+        resourceType: 'Microsoft.Storage/storageAccounts'
+        resourceName: names.storage
         groupId: 'blob'
-        dnsZoneName: 'privatelink.blob.${environment().suffixes.storage}'
+        dnsZoneName: privateDnsZones.blob
       }
       {
         name: 'queue'
-        serviceId: storage.outputs.id
+        resourceType: 'Microsoft.Storage/storageAccounts'
+        resourceName: names.storage
         groupId: 'queue'
-        dnsZoneName: 'privatelink.queue.${environment().suffixes.storage}'
+        dnsZoneName: privateDnsZones.queue
       }
       {
         name: 'table'
-        serviceId: storage.outputs.id
+        resourceType: 'Microsoft.Storage/storageAccounts'
+        resourceName: names.storage
         groupId: 'table'
-        dnsZoneName: 'privatelink.table.${environment().suffixes.storage}'
+        dnsZoneName: privateDnsZones.table
       }
       {
         name: 'vault'
-        serviceId: keyVault.outputs.id
+        resourceType: 'Microsoft.KeyVault/vaults'
+        resourceName: names.keyVault
         groupId: 'vault'
-        dnsZoneName: 'privatelink${replace(environment().suffixes.keyvaultDns, '.vault.', '.vaultcore.')}'
+        dnsZoneName: privateDnsZones.vault
       }
       {
         name: 'servicebus'
-        serviceId: serviceBus.outputs.id
+        resourceType: 'Microsoft.ServiceBus/namespaces'
+        resourceName: names.serviceBus
         groupId: 'namespace'
-        dnsZoneName: 'privatelink.${serviceBus.outputs.dnsSuffix}'
+        dnsZoneName: privateDnsZones.serviceBus
       }
       {
         name: 'signalr'
-        serviceId: signalR.outputs.id
+        resourceType: 'Microsoft.SignalRService/signalR'
+        resourceName: names.signalR
         groupId: 'signalr'
-        dnsZoneName: 'privatelink.${signalR.outputs.dnsSuffix}'
+        dnsZoneName: privateDnsZones.signalR
       }
       {
         name: 'vision'
-        serviceId: vision.outputs.id
+        resourceType: 'Microsoft.CognitiveServices/accounts'
+        resourceName: names.vision
         groupId: 'account'
-        dnsZoneName: 'privatelink.${vision.outputs.dnsSuffix}'
+        dnsZoneName: privateDnsZones.cognitiveServices
       }
     ]
   }
+  dependsOn: [
+    storage
+    keyVault
+    serviceBus
+    signalR
+    vision
+  ]
 }
 
 module functionApp 'modules/functionapp.bicep' = {

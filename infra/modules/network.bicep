@@ -12,7 +12,7 @@ param location string
 @description('Tags.')
 param tags object
 
-@description('Address space, e.g. 10.40.0.0/16; the app subnet takes the first /24, the private-endpoint subnet the second.')
+@description('Address space, e.g. 10.40.0.0/16; the app subnet takes the second /24, the private-endpoint subnet the third.')
 param addressPrefix string
 
 @description('Log Analytics workspace for diagnostic settings.')

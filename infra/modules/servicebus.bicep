@@ -90,12 +90,8 @@ resource diagnostics 'Microsoft.Insights/diagnosticSettings@2021-05-01-preview' 
   }
 }
 
-// https://name.servicebus.windows.net:443/ -> name.servicebus.windows.net (any cloud)
-var fullyQualifiedNamespace = split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0]
-
 output id string = namespace.id
 output name string = namespace.name
 output topicName string = topic.name
-output fullyQualifiedNamespace string = fullyQualifiedNamespace
-@description('DNS suffix of the namespace host (servicebus.windows.net, servicebus.chinacloudapi.cn, ...).')
-output dnsSuffix string = substring(fullyQualifiedNamespace, indexOf(fullyQualifiedNamespace, '.') + 1)
+// https://<name>.servicebus.windows.net:443/ -> <name>.servicebus.windows.net (any cloud)
+output fullyQualifiedNamespace string = split(split(namespace.properties.serviceBusEndpoint, '//')[1], ':')[0]
