@@ -1,114 +1,285 @@
 using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using CivilAffairs.LocalRuntime.Hosting;
 
-// Benchmark: GET /api/catalog/services/{code} through the one-machine runtime (a separate
-// process) against raw Azurite point reads of the same entity with the Tables SDK, same
-// concurrency and duration, in the same run. Reports both rates, the ratio (goal >= 0.7),
-// latencies and the runtime's resident memory idle and under load. Loopback traffic only.
-int Arg(string name, int fallback) => args.SkipWhile(a => a != name).Skip(1).FirstOrDefault() is { } v ? int.Parse(v) : fallback;
-var seconds = Arg("--seconds", 10);
-var concurrency = Arg("--concurrency", 32);
-const string Code = "GZ-SA-001";
+namespace CivilAffairs.Benchmarks;
 
-var root = new DirectoryInfo(AppContext.BaseDirectory);
-while (root is not null && !File.Exists(Path.Combine(root.FullName, "CivilAffairs.Functions.sln"))) root = root.Parent;
-var config = AppContext.BaseDirectory.Contains("/Release/") ? "Release" : "Debug";
-var runtimeDll = Path.Combine(root!.FullName, "tools", "CivilAffairs.LocalRuntime", "bin", config, "net10.0", "CivilAffairs.LocalRuntime.dll");
-
-await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0);
-var port = Azurite.FreePort();
-var start = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
-foreach (var a in new[] { runtimeDll, "--port", port.ToString(), "--data", Path.Combine(Path.GetTempPath(), "ca-bench-" + Guid.NewGuid().ToString("N")) }) start.ArgumentList.Add(a);
-start.Environment["AzureWebJobsStorage"] = azurite.ConnectionString;
-start.Environment["Runtime__Keys__Master"] = Guid.NewGuid().ToString("N");
-start.Environment["Runtime__Keys__Function"] = Guid.NewGuid().ToString("N");
-start.Environment["Logging__LogLevel__Default"] = "Warning";
-using var runtime = Process.Start(start)!;
-runtime.OutputDataReceived += (_, _) => { };
-runtime.ErrorDataReceived += (_, _) => { };
-runtime.BeginOutputReadLine();
-runtime.BeginErrorReadLine();
-try
+/// <summary>
+/// GET /api/catalog/services/{code} through the one-machine runtime (a separate process) against raw
+/// Azurite point reads of the same entity with the Tables SDK, same concurrency and duration in the
+/// same run. Reports both rates, the ratio (goal ≥ 0.7), latencies, the runtime's resident memory
+/// idle and under load, and the CPU each process used. Loopback traffic only. See README.md.
+/// </summary>
+static class Program
 {
-    using var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = concurrency * 2 }) { BaseAddress = new Uri($"http://127.0.0.1:{port}/") };
-    var url = $"api/catalog/services/{Code}";
-    for (var i = 0; ; i++)
-    {
-        try { if ((await http.GetAsync(url)).IsSuccessStatusCode) break; } catch (HttpRequestException) { }
-        if (i > 600 || runtime.HasExited) throw new InvalidOperationException("Runtime did not become ready.");
-        await Task.Delay(100);
-    }
+    const double Goal = 0.7;
+    /// <summary>CPU cores used by unrelated processes above which a phase is reported as disturbed.</summary>
+    const double OtherLoadWarning = 0.2;
+    const string Table = "CatalogServices";
+    const string Partition = "service";
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
-    var table = new TableServiceClient(azurite.ConnectionString).GetTableClient("CatalogServices");
-    async Task<(double Rps, long Errors, double[] Latencies, long PeakRss)> Load(Func<Task<bool>> op, bool sampleRss)
+    // Last-resort cleanup if the process is torn down without unwinding (second Ctrl-C, unhandled exception).
+    static RuntimeProcess? runtimeToKill;
+    static int? azuritePidToKill;
+
+    static async Task<int> Main(string[] args)
     {
-        async Task Run(TimeSpan duration, List<double>? lat, long[] counters)
+        Options options;
+        try { options = Options.Parse(args); }
+        catch (HelpRequested) { Console.WriteLine(Options.Usage); return 0; }
+        catch (ArgumentException e) { Console.Error.WriteLine(e.Message); Console.Error.WriteLine(Options.Usage); return 2; }
+
+        using var cts = new CancellationTokenSource();
+        var signals = 0;
+        void OnSignal(PosixSignalContext ctx)
         {
-            var end = Stopwatch.GetTimestamp() + (long)(duration.TotalSeconds * Stopwatch.Frequency);
-            await Task.WhenAll(Enumerable.Range(0, concurrency).Select(_ => Task.Run(async () =>
-            {
-                var local = new List<double>();
-                while (Stopwatch.GetTimestamp() < end)
-                {
-                    var t0 = Stopwatch.GetTimestamp();
-                    bool ok;
-                    try { ok = await op(); } catch { ok = false; }
-                    local.Add(Stopwatch.GetElapsedTime(t0).TotalMilliseconds);
-                    Interlocked.Increment(ref counters[ok ? 0 : 1]);
-                }
-                if (lat is not null) lock (lat) lat.AddRange(local);
-            })));
+            // First signal: cancel and unwind (the finally blocks stop the runtime and Azurite).
+            // A second one terminates at once; ProcessExit still kills the children.
+            if (Interlocked.Increment(ref signals) > 1) return;
+            ctx.Cancel = true;
+            Console.Error.WriteLine($"{ctx.Signal}: stopping…");
+            cts.Cancel();
         }
-        await Run(TimeSpan.FromSeconds(2), null, new long[2]); // warm-up
-        var latencies = new List<double>();
-        var counts = new long[2];
-        long peak = 0;
-        using var stopSampling = new CancellationTokenSource();
-        var sampler = sampleRss ? Task.Run(async () =>
+        using var sigint = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigterm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        using var sigquit = PosixSignalRegistration.Create(PosixSignal.SIGQUIT, OnSignal);
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => EmergencyCleanup();
+
+        try
         {
-            while (!stopSampling.IsCancellationRequested) { peak = Math.Max(peak, Rss(runtime.Id)); await Task.Delay(250); }
-        }) : Task.CompletedTask;
-        var sw = Stopwatch.StartNew();
-        await Run(TimeSpan.FromSeconds(seconds), latencies, counts);
-        var elapsed = sw.Elapsed.TotalSeconds;
-        stopSampling.Cancel();
-        await sampler;
-        var sorted = latencies.Order().ToArray();
-        return (counts[0] / elapsed, counts[1], sorted, peak);
+            return await RunAsync(options, cts.Token);
+        }
+        catch (OperationCanceledException) when (cts.IsCancellationRequested)
+        {
+            Console.Error.WriteLine("Cancelled; runtime and Azurite stopped.");
+            return 130;
+        }
+        catch (Exception e)
+        {
+            Console.Error.WriteLine($"Benchmark failed: {e.Message}");
+            return 2;
+        }
+        finally
+        {
+            EmergencyCleanup(); // no-op when the regular disposal already ran
+        }
     }
 
-    await Task.Delay(2000);
-    var idleRss = Rss(runtime.Id);
-    var baseline = await Load(async () => (await table.GetEntityAsync<TableEntity>("service", Code, ["Document"])).Value is not null, false);
-    var through = await Load(async () =>
+    static void EmergencyCleanup()
     {
-        using var response = await http.GetAsync(url, HttpCompletionOption.ResponseContentRead);
-        return response.IsSuccessStatusCode;
-    }, true);
-
-    double P(double[] s, double q) => s.Length == 0 ? 0 : s[Math.Min(s.Length - 1, (int)(q * s.Length))];
-    var ratio = through.Rps / baseline.Rps;
-    Console.WriteLine($"""
-        Catalogue point read, {concurrency} concurrent, {seconds} s each, {Environment.ProcessorCount} cores, {System.Runtime.InteropServices.RuntimeInformation.OSDescription}
-          baseline  raw Azurite (Tables SDK)   {baseline.Rps,8:F0} req/s   p50 {P(baseline.Latencies, .5),6:F1} ms  p95 {P(baseline.Latencies, .95),6:F1} ms  p99 {P(baseline.Latencies, .99),6:F1} ms  errors {baseline.Errors}
-          runtime   GET {url}   {through.Rps,8:F0} req/s   p50 {P(through.Latencies, .5),6:F1} ms  p95 {P(through.Latencies, .95),6:F1} ms  p99 {P(through.Latencies, .99),6:F1} ms  errors {through.Errors}
-          ratio     runtime / baseline = {ratio:F2}  (goal >= 0.70: {(ratio >= 0.7 ? "PASS" : "BELOW GOAL")})
-          runtime resident memory: idle {idleRss / 1048576.0:F0} MiB, peak under load {through.PeakRss / 1048576.0:F0} MiB
-        """);
-    return baseline.Errors + through.Errors == 0 ? 0 : 1;
-}
-finally
-{
-    try { runtime.Kill(entireProcessTree: true); await runtime.WaitForExitAsync(); } catch { }
-}
-
-static long Rss(int pid)
-{
-    try
-    {
-        var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
-        return line is null ? 0 : long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1]) * 1024;
+        runtimeToKill?.Kill();
+        if (azuritePidToKill is { } pid)
+        {
+            try { using var p = Process.GetProcessById(pid); if (!p.HasExited) p.Kill(entireProcessTree: true); }
+            catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception) { }
+        }
     }
-    catch (IOException) { return 0; }
+
+    static async Task<int> RunAsync(Options o, CancellationToken ct)
+    {
+        var dll = await RuntimeLocator.LocateAsync(o.RuntimeDll, o.NoBuild, ct);
+        Console.WriteLine($"Runtime   {dll} (built {File.GetLastWriteTime(dll):yyyy-MM-dd HH:mm})");
+
+        await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
+        var azuritePid = azuritePidToKill = ProcStats.FindAzurite(azurite.TablePort);
+        Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pid {azuritePid?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
+
+        var port = Azurite.FreePort();
+        await using var runtime = RuntimeProcess.Start(dll, port, azurite.ConnectionString, o.RuntimeEnvironment);
+        runtimeToKill = runtime;
+        Console.WriteLine($"Runtime   pid {runtime.Id}, http://127.0.0.1:{port}/");
+
+        using var http = new HttpClient(new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = o.Concurrency,
+            PooledConnectionLifetime = Timeout.InfiniteTimeSpan,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(5),
+            UseProxy = false,
+            UseCookies = false,
+            AllowAutoRedirect = false,
+            AutomaticDecompression = DecompressionMethods.None,
+        })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+            Timeout = TimeSpan.FromSeconds(30),
+            DefaultRequestVersion = HttpVersion.Version11,
+        };
+        var serviceUri = new Uri($"api/catalog/services/{Uri.EscapeDataString(o.Code)}", UriKind.Relative);
+
+        var startup = Stopwatch.StartNew();
+        await WaitUntilReadyAsync(http, runtime, serviceUri, ct);
+        Console.WriteLine($"Ready     after {startup.Elapsed.TotalSeconds:F1} s (health 200, {serviceUri} 200)");
+
+        // Idle memory: after a few hundred requests (JIT, pools, caches warmed) and a pause.
+        async Task<string?> ThroughRuntime(byte[] buffer, CancellationToken token)
+        {
+            using var response = await http.GetAsync(serviceUri, HttpCompletionOption.ResponseHeadersRead, token);
+            await using var body = await response.Content.ReadAsStreamAsync(token);
+            long length = 0;
+            for (int n; (n = await body.ReadAsync(buffer, token)) > 0;) length += n;
+            return response.StatusCode != HttpStatusCode.OK ? $"HTTP {(int)response.StatusCode}"
+                : length == 0 ? "empty body" : null;
+        }
+        var warmErrors = 0;
+        await Parallel.ForAsync(0, 500, new ParallelOptions { MaxDegreeOfParallelism = Math.Min(o.Concurrency, 16), CancellationToken = ct },
+            async (_, token) => { if (await ThroughRuntime(new byte[16 * 1024], token) is not null) Interlocked.Increment(ref warmErrors); });
+        if (warmErrors > 0) throw new InvalidOperationException($"{warmErrors} of 500 warm-up requests to the runtime failed.");
+        await Task.Delay(TimeSpan.FromSeconds(2), ct);
+        var idleRss = ProcStats.Rss(runtime.Id);
+        Console.WriteLine($"Idle RSS  {Mib(idleRss):F0} MiB (after 500 requests and 2 s)");
+
+        var warmup = TimeSpan.FromSeconds(o.WarmupSeconds);
+        var duration = TimeSpan.FromSeconds(o.Seconds);
+        CpuSnapshot Cpu() => CpuSnapshot.Take(runtime.Id, azuritePid);
+
+        // (a) Baseline: the same point read straight against Azurite from this process. Default SDK
+        // options except: no retries (a failure counts as an error instead of being hidden) and no proxy.
+        var tableOptions = new TableClientOptions { Transport = new HttpClientTransport(new SocketsHttpHandler { UseProxy = false, UseCookies = false, AllowAutoRedirect = false }) };
+        tableOptions.Retry.MaxRetries = 0;
+        var table = new TableServiceClient(azurite.ConnectionString, tableOptions).GetTableClient(Table);
+        string[] select = ["Document"];
+        async Task<string?> RawPointRead(byte[] _, CancellationToken token)
+        {
+            var response = await table.GetEntityAsync<TableEntity>(Partition, o.Code, select, token);
+            return response.GetRawResponse().Status != 200 ? $"HTTP {response.GetRawResponse().Status}"
+                : string.IsNullOrEmpty(response.Value.GetString("Document")) ? "no Document" : null;
+        }
+        Console.WriteLine($"Baseline  raw Azurite point reads: {o.WarmupSeconds:0.#} s warm-up + {o.Seconds:0.#} s, {o.Concurrency} concurrent…");
+        var baseline = await LoadRunner.RunAsync("raw Azurite point read (Tables SDK)", RawPointRead, o.Concurrency, warmup, duration, Cpu, ct);
+
+        // (b) Through the runtime, sampling its resident memory every 250 ms (warm-up included).
+        Console.WriteLine($"Runtime   GET /{serviceUri}: {o.WarmupSeconds:0.#} s warm-up + {o.Seconds:0.#} s, {o.Concurrency} concurrent…");
+        long peakRss = 0;
+        using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sampler = Task.Run(async () =>
+        {
+            using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
+            try
+            {
+                do peakRss = Math.Max(peakRss, ProcStats.Rss(runtime.Id));
+                while (await timer.WaitForNextTickAsync(stopSampling.Token));
+            }
+            catch (OperationCanceledException) { /* sampling stopped */ }
+        }, CancellationToken.None);
+        var linesBefore = runtime.OutputLines;
+        PhaseResult through;
+        try
+        {
+            through = await LoadRunner.RunAsync($"GET /{serviceUri} through the runtime", ThroughRuntime, o.Concurrency, warmup, duration, Cpu, ct);
+        }
+        finally
+        {
+            await stopSampling.CancelAsync();
+            await sampler;
+        }
+        var logLines = runtime.OutputLines - linesBefore;
+        var hwm = ProcStats.HighWaterMark(runtime.Id);
+        if (runtime.HasExited) throw new InvalidOperationException($"The runtime exited during the run (code {runtime.ExitCode}).{Environment.NewLine}{runtime.Tail()}");
+
+        var warnings = new List<string>();
+        foreach (var p in new[] { baseline, through })
+            if (p.CpuCores.OtherProcesses > OtherLoadWarning)
+                warnings.Add($"other processes kept {p.CpuCores.OtherProcesses:F2} of {Environment.ProcessorCount} cores busy during '{p.Name}': the figures are disturbed, run again on a quiet machine");
+        var ratio = baseline.RequestsPerSecond > 0 ? Math.Round(through.RequestsPerSecond / baseline.RequestsPerSecond, 3) : 0;
+        var report = new Report(
+            DateTimeOffset.Now,
+            new Machine(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.OSArchitecture.ToString(),
+                RuntimeInformation.FrameworkDescription, ProcStats.CpuModel(), Math.Round(Mib(ProcStats.MemTotalBytes()))),
+            new Settings(o.Concurrency, o.Seconds, o.WarmupSeconds, o.Code, RuntimeLocator.Configuration, dll,
+                RuntimeProcess.Overrides.Select(kv => $"{kv.Key}={kv.Value}").Concat(o.RuntimeEnvironment.Select(kv => $"{kv.Key}={kv.Value}")).ToArray()),
+            baseline,
+            through,
+            ratio,
+            Goal,
+            ratio >= Goal ? "PASS" : "BELOW GOAL",
+            new RuntimeMemory(Math.Round(Mib(idleRss), 1), Math.Round(Mib(peakRss), 1), Math.Round(Mib(hwm), 1)),
+            logLines,
+            warnings);
+
+        Console.WriteLine();
+        Console.WriteLine(Format(report));
+        if (o.Out is { } outFile)
+        {
+            var full = Path.GetFullPath(outFile);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllTextAsync(full, JsonSerializer.Serialize(report, Json) + Environment.NewLine, ct);
+            Console.WriteLine($"Report written to {full}");
+        }
+        return baseline.Errors + through.Errors == 0 ? 0 : 1;
+    }
+
+    static async Task WaitUntilReadyAsync(HttpClient http, RuntimeProcess runtime, Uri serviceUri, CancellationToken ct)
+    {
+        var deadline = Stopwatch.StartNew();
+        var last = "no answer yet";
+        foreach (var uri in new[] { new Uri("api/health", UriKind.Relative), serviceUri })
+        {
+            while (true)
+            {
+                if (runtime.HasExited)
+                    throw new InvalidOperationException($"The runtime exited during start-up (code {runtime.ExitCode}):{Environment.NewLine}{runtime.Tail()}");
+                if (deadline.Elapsed > TimeSpan.FromSeconds(180))
+                    throw new TimeoutException($"The runtime was not ready within 180 s (GET /{uri}: {last}).{Environment.NewLine}{runtime.Tail()}");
+                try
+                {
+                    using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+                    attempt.CancelAfter(TimeSpan.FromSeconds(10));
+                    using var response = await http.GetAsync(uri, attempt.Token);
+                    if (response.StatusCode == HttpStatusCode.OK) break;
+                    last = $"HTTP {(int)response.StatusCode}";
+                }
+                catch (Exception e) when (e is HttpRequestException || (e is OperationCanceledException && !ct.IsCancellationRequested))
+                {
+                    last = e.GetType().Name;
+                }
+                await Task.Delay(200, ct);
+            }
+        }
+    }
+
+    static double Mib(long bytes) => bytes / 1048576.0;
+
+    static string Format(Report r)
+    {
+        var s = new StringBuilder();
+        s.AppendLine(CultureInfo.InvariantCulture, $"Catalogue point read — {r.Settings.Concurrency} concurrent, {r.Settings.Seconds:0.#} s measured after {r.Settings.WarmupSeconds:0.#} s warm-up, {r.Settings.Configuration} build");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Runtime settings: {string.Join(", ", r.Settings.RuntimeSettingOverrides)}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {r.Machine.ProcessorCount} logical CPUs ({r.Machine.CpuModel}), {r.Machine.MemoryMiB:F0} MiB, {r.Machine.Os} {r.Machine.Architecture}, {r.Machine.Framework}");
+        s.AppendLine();
+        s.AppendLine("                             req/s     p50 ms   p95 ms   p99 ms   max ms   requests  errors   CPU cores: bench / runtime / azurite / other");
+        foreach (var (label, p) in new[] { ("baseline (raw Azurite)", r.Baseline), ("runtime (HTTP GET)", r.Runtime) })
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"  {label,-24} {p.RequestsPerSecond,8:F0} {p.LatencyMs.P50,10:F2} {p.LatencyMs.P95,8:F2} {p.LatencyMs.P99,8:F2} {p.LatencyMs.Max,8:F1} {p.Requests,10} {p.Errors,7}   {p.CpuCores.Benchmark:F2} / {p.CpuCores.Runtime:F2} / {p.CpuCores.Azurite:F2} / {p.CpuCores.OtherProcesses:F2}");
+        foreach (var p in new[] { r.Baseline, r.Runtime })
+            if (p.Errors > 0) s.AppendLine(CultureInfo.InvariantCulture, $"  errors in {p.Name}: {string.Join(", ", p.ErrorKinds.Select(kv => $"{kv.Key} × {kv.Value}"))}");
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"  ratio runtime / baseline = {r.Ratio:F2}   goal ≥ {r.Goal:F2}: {r.Verdict}");
+        s.AppendLine(CultureInfo.InvariantCulture, $"  runtime resident memory (VmRSS): idle {r.RuntimeMemory.IdleMiB:F0} MiB, peak under load {r.RuntimeMemory.PeakUnderLoadMiB:F0} MiB (sampled every 250 ms; VmHWM {r.RuntimeMemory.HighWaterMarkMiB:F0} MiB)");
+        s.Append(CultureInfo.InvariantCulture, $"  runtime log lines during the load phase: {r.RuntimeLogLinesDuringLoad}");
+        foreach (var w in r.Warnings) s.AppendLine().Append("  WARNING: ").Append(w);
+        return s.ToString();
+    }
 }
+
+sealed record Machine(int ProcessorCount, string Os, string Architecture, string Framework, string CpuModel, double MemoryMiB);
+sealed record Settings(int Concurrency, double Seconds, double WarmupSeconds, string Code, string Configuration, string RuntimeDll, IReadOnlyList<string> RuntimeSettingOverrides);
+sealed record RuntimeMemory(double IdleMiB, double PeakUnderLoadMiB, double HighWaterMarkMiB);
+sealed record Report(
+    DateTimeOffset Date,
+    Machine Machine,
+    Settings Settings,
+    PhaseResult Baseline,
+    PhaseResult Runtime,
+    double Ratio,
+    double Goal,
+    string Verdict,
+    RuntimeMemory RuntimeMemory,
+    long RuntimeLogLinesDuringLoad,
+    IReadOnlyList<string> Warnings);

@@ -22,6 +22,8 @@ Console.WriteLine($"""
       Storage        {(runtime.StorageConnectionString.Contains("127.0.0.1") ? "embedded Azurite (" + options.DataDirectory + ")" : "configured connection")}
       Functions      {runtime.Functions.Count} ({string.Join(", ", runtime.Functions.GroupBy(f => f.Kind).Select(g => $"{g.Count()} {g.Key.ToString().ToLowerInvariant()}"))})
       Keys           master and function keys in {Path.Combine(options.DataDirectory, "keys.json")}
+      Sign-in        {api}dev/accounts, POST {api}dev/token (demo accounts, Development only)
+      WeChat sim.    {runtime.WeChatSimulator?.ToString() ?? "(not started: WeChat__BaseUrl configured)"}
     Press Ctrl-C to stop.
 
     """);

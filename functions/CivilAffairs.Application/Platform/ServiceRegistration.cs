@@ -2,9 +2,13 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
 using CivilAffairs.Application.Catalog;
+using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Configuration;
+using CivilAffairs.Application.Platform.Identity;
+using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Application.Platform.Json;
 using CivilAffairs.Application.Platform.Storage;
+using CivilAffairs.Application.Platform.WeChat;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -27,6 +31,16 @@ public static class ServiceRegistration
         services.AddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateBlobServiceClient());
         services.AddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient());
         services.AddSingleton<Tables>();
+
+        // Security: identity, access policy, audit
+        services.AddSingleton<DivisionDirectory>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<TokenValidator>();
+        services.AddSingleton<AccessGuard>();
+        if (EntraIssuer.IsConfigured(configuration))
+            services.AddSingleton<ITrustedIssuer, EntraIssuer>();
+
+        services.AddCivilAffairsWeChat(configuration);
 
         // Catalog
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection("Catalog"));

@@ -1,3 +1,4 @@
+using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Application.Platform.Storage;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
@@ -12,11 +13,12 @@ public sealed record ComponentHealth(string Status, string? Detail = null);
 public sealed record HealthReport(string Status, DateTimeOffset CheckedAt, IReadOnlyDictionary<string, ComponentHealth> Components);
 
 /// <summary>Health and API description.</summary>
-public sealed class PlatformFunctions(Tables tables, Azure.Storage.Blobs.BlobServiceClient blobs, Azure.Storage.Queues.QueueServiceClient queues, TimeProvider clock)
+public sealed class PlatformFunctions(Tables tables, Azure.Storage.Blobs.BlobServiceClient blobs, Azure.Storage.Queues.QueueServiceClient queues, TimeProvider clock, AccessGuard guard)
 {
     static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(5);
 
     [Function("Health")]
+    [PublicEndpoint("健康检查，不含个人信息")]
     [ApiOperation("platform", "健康检查", Description = "存储（表、Blob、队列）和持久化编排后端的状态；任一不可用时返回 503。")]
     [ApiResponse(200, "全部正常", Body = typeof(HealthReport))]
     [ApiResponse(503, "有组件不可用", Body = typeof(HealthReport))]
@@ -25,6 +27,8 @@ public sealed class PlatformFunctions(Tables tables, Azure.Storage.Blobs.BlobSer
         [DurableClient] DurableTaskClient durable,
         FunctionContext context)
     {
+        var access = await guard.CheckAsync(req, context);
+        if (!access.Ok) return access.Problem!;
         var logger = context.GetLogger<PlatformFunctions>();
         async Task<ComponentHealth> Probe(string name, Func<CancellationToken, Task> probe)
         {
@@ -57,9 +61,15 @@ public sealed class PlatformFunctions(Tables tables, Azure.Storage.Blobs.BlobSer
     }
 
     [Function("OpenApi")]
+    [PublicEndpoint("接口文档")]
     [ApiOperation("platform", "OpenAPI 文档", Description = "由已编译的 HTTP 函数生成。")]
     [ApiResponse(200, "OpenAPI 3.1 JSON")]
-    public IActionResult OpenApi(
-        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest req) =>
-        new ContentResult { Content = OpenApiDocument.Json, ContentType = "application/json; charset=utf-8", StatusCode = 200 };
+    public async Task<IActionResult> OpenApi(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest req,
+        FunctionContext context)
+    {
+        var access = await guard.CheckAsync(req, context);
+        if (!access.Ok) return access.Problem!;
+        return new ContentResult { Content = OpenApiDocument.Json, ContentType = "application/json; charset=utf-8", StatusCode = 200 };
+    }
 }

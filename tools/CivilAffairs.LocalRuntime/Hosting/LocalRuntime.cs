@@ -52,11 +52,12 @@ public sealed class FunctionsRuntime : IAsyncDisposable
     readonly WebApplication app;
     readonly WebApplication sidecar;
     readonly Azurite? azurite;
+    readonly CivilAffairs.WeChatSimulator.WeChatSimulatorHost? wechat;
     readonly GrpcChannel channel;
 
-    FunctionsRuntime(WebApplication app, WebApplication sidecar, Azurite? azurite, GrpcChannel channel, Uri baseAddress, FunctionKeys keys, IReadOnlyList<FunctionDescriptor> functions, string storage)
+    FunctionsRuntime(WebApplication app, WebApplication sidecar, Azurite? azurite, CivilAffairs.WeChatSimulator.WeChatSimulatorHost? wechat, GrpcChannel channel, Uri baseAddress, FunctionKeys keys, IReadOnlyList<FunctionDescriptor> functions, string storage)
     {
-        this.app = app; this.sidecar = sidecar; this.azurite = azurite; this.channel = channel;
+        this.app = app; this.sidecar = sidecar; this.azurite = azurite; this.wechat = wechat; this.channel = channel;
         BaseAddress = baseAddress; Keys = keys; Functions = functions; StorageConnectionString = storage;
     }
 
@@ -65,6 +66,9 @@ public sealed class FunctionsRuntime : IAsyncDisposable
     public IReadOnlyList<FunctionDescriptor> Functions { get; }
     public string StorageConnectionString { get; }
     public IServiceProvider Services => app.Services;
+    /// <summary>The WeChat API simulator the runtime started (Development without a configured WeChat API), if any.</summary>
+    public Uri? WeChatSimulator => wechat?.BaseAddress;
+    public IReadOnlyList<CivilAffairs.WeChatSimulator.SimulatedUser>? WeChatUsers => wechat?.Users;
 
     public static Assembly AppAssembly => Assembly.Load("CivilAffairs.Functions");
 
@@ -89,6 +93,7 @@ public sealed class FunctionsRuntime : IAsyncDisposable
 
         Azurite? azurite = null;
         WebApplication? sidecar = null;
+        CivilAffairs.WeChatSimulator.WeChatSimulatorHost? wechat = null;
         var storageConfigured = !string.IsNullOrWhiteSpace(config[SettingNames.StorageConnection])
             || config.GetSection(SettingNames.StorageConnection).GetChildren().Any();
         if (!storageConfigured)
@@ -100,6 +105,17 @@ public sealed class FunctionsRuntime : IAsyncDisposable
 
         try
         {
+            // Development without a configured WeChat API: start the simulator and point the app at it.
+            if (options.EnvironmentName == Environments.Development && string.IsNullOrWhiteSpace(config["WeChat:BaseUrl"]))
+            {
+                wechat = await CivilAffairs.WeChatSimulator.WeChatSimulatorHost.StartAsync(
+                    new CivilAffairs.WeChatSimulator.WeChatSimulatorOptions { Port = config.GetValue("Runtime:WeChatSimulatorPort", options.Port == 0 ? 0 : 7072) }, ct);
+                config.AddInMemoryCollection([
+                    new("WeChat:BaseUrl", wechat.BaseAddress.ToString()),
+                    new("WeChat:AppId", wechat.AppId),
+                    new("WeChat:AppSecret", wechat.AppSecret),
+                ]);
+            }
             var host = new HostSettings(config);
             var keys = LoadKeys(config, options.DataDirectory);
             var port = options.Port == 0 ? Azurite.FreePort() : options.Port;
@@ -119,7 +135,18 @@ public sealed class FunctionsRuntime : IAsyncDisposable
 
             var services = builder.Services;
             services.AddCivilAffairs(config);
+            DevelopmentIdentityProvider? devIdp = null;
+            if (options.EnvironmentName == Environments.Development)
+            {
+                // Demo sign-in for staff and citizens; never registered outside Development.
+                devIdp = new DevelopmentIdentityProvider(options.DataDirectory);
+                services.AddSingleton(devIdp);
+                services.AddSingleton<CivilAffairs.Application.Platform.Security.ITrustedIssuer>(devIdp);
+            }
             services.AddMvcCore();
+            // CORS allow-list for the web front-ends (in Azure the function app's CORS setting does this).
+            var origins = (config["Runtime:Cors:AllowedOrigins"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            services.AddCors(o => o.AddDefaultPolicy(p => p.WithOrigins(origins).AllowAnyHeader().AllowAnyMethod().WithExposedHeaders("Location", "Retry-After")));
             services.AddSingleton(keys);
             services.AddSingleton(host);
             services.AddSingleton(functions);
@@ -145,12 +172,15 @@ public sealed class FunctionsRuntime : IAsyncDisposable
 
             var app = builder.Build();
             holder.Services = app.Services;
+            app.UseCors();
             HttpTriggerHost.Map(app, functions, host.RoutePrefix);
+            devIdp?.Map(app, host.RoutePrefix);
             await app.StartAsync(ct);
-            return new FunctionsRuntime(app, sidecar!, azurite, channel, new Uri($"http://localhost:{port}/"), keys, functions, config[SettingNames.StorageConnection] ?? "(identity-based)");
+            return new FunctionsRuntime(app, sidecar!, azurite, wechat, channel, new Uri($"http://localhost:{port}/"), keys, functions, config[SettingNames.StorageConnection] ?? "(identity-based)");
         }
         catch
         {
+            if (wechat is not null) await wechat.DisposeAsync();
             if (sidecar is not null) await sidecar.DisposeAsync();
             if (azurite is not null) await azurite.DisposeAsync();
             throw;
@@ -241,6 +271,7 @@ public sealed class FunctionsRuntime : IAsyncDisposable
         try { await sidecar.StopAsync(sidecarTimeout.Token); }
         catch (Exception) { /* stopping anyway */ }
         await sidecar.DisposeAsync();
+        if (wechat is not null) await wechat.DisposeAsync();
         if (azurite is not null) await azurite.DisposeAsync();
     }
 }

@@ -36,6 +36,11 @@ public static class TableNames
     public const string CatalogServices = "CatalogServices";
     public const string CatalogPreReviews = "CatalogPreReviews";
     public const string CatalogStatistics = "CatalogStatistics";
+    public const string AuditLog = "AuditLog";
+    public const string Divisions = "Divisions";
+    public const string Persons = "Persons";
+    public const string PersonIndex = "PersonIndex";
+    public const string CitizenAccounts = "CitizenAccounts";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>

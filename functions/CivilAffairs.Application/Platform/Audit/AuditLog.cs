@@ -1,0 +1,249 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Blobs;
+using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Storage;
+using CivilAffairs.Domain.Platform;
+using Microsoft.Extensions.Logging;
+
+namespace CivilAffairs.Application.Platform.Audit;
+
+public enum AuditOutcome
+{
+    Success,
+    Denied,
+    NotFound,
+    Failed,
+}
+
+/// <summary>What happened, before it is chained.</summary>
+public sealed record AuditEvent(string Action, AuditOutcome Outcome, string? Subject = null, AccessPurpose? Purpose = null, string? Detail = null);
+
+/// <summary>One entry of the append-only, SM3 hash-chained audit log.</summary>
+public sealed record AuditEntry
+{
+    public required long Sequence { get; init; }
+    public required DateTimeOffset Time { get; init; }
+    public required string Actor { get; init; }
+    public required string Role { get; init; }
+    public string? Jurisdiction { get; init; }
+    public required string Action { get; init; }
+    /// <summary>The data subject as a blind index (never the identifier itself).</summary>
+    public string? Subject { get; init; }
+    public string? Purpose { get; init; }
+    public required string Outcome { get; init; }
+    public string? RequestId { get; init; }
+    public string? Detail { get; init; }
+    public required string PreviousHash { get; init; }
+    public required string Hash { get; init; }
+
+    /// <summary>The bytes the hash commits to: every field and the previous entry's hash.</summary>
+    public string Canonical() => string.Join('\u001f',
+        Sequence.ToString(CultureInfo.InvariantCulture), Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), Actor, Role,
+        Jurisdiction ?? "", Action, Subject ?? "", Purpose ?? "", Outcome, RequestId ?? "", Detail ?? "", PreviousHash);
+
+    public string ComputeHash()
+    {
+        // TEMP until Platform/Crypto lands: SM3 over the canonical UTF-8 bytes.
+        var digest = new Org.BouncyCastle.Crypto.Digests.SM3Digest();
+        var bytes = Encoding.UTF8.GetBytes(Canonical());
+        digest.BlockUpdate(bytes, 0, bytes.Length);
+        var hash = new byte[digest.GetDigestSize()];
+        digest.DoFinal(hash, 0);
+        return Convert.ToHexStringLower(hash);
+    }
+}
+
+public sealed record AuditVerification(bool Intact, long From, long To, long Checked, long? FirstBrokenSequence, string? Problem, string? HeadHash);
+
+public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, string? ContinuationToken);
+
+public sealed record AuditQuery(string? Actor = null, string? Action = null, string? Subject = null, AuditOutcome? Outcome = null,
+    DateTimeOffset? From = null, DateTimeOffset? To = null, int PageSize = 50, string? ContinuationToken = null);
+
+/// <summary>
+/// The audit log: one chain in table <c>AuditLog</c> (PartitionKey "chain", RowKey = zero-padded
+/// sequence). Each append writes the entry and moves the head in one partition transaction with
+/// the head's ETag, so concurrent writers serialise and the chain never forks. Nothing updates or
+/// deletes entries; a daily timer anchors the head hash in the write-once <c>audit-anchors</c>
+/// container so even a rewrite of the whole table is detectable.
+/// </summary>
+public sealed class AuditLog(Tables tables, BlobServiceClient blobs, TimeProvider clock, ILogger<AuditLog> logger)
+{
+    public const string Partition = "chain";
+    public const string HeadKey = "head";
+    public const string AnchorContainer = "audit-anchors";
+    public static readonly string Genesis = new('0', 64);
+
+    // Table storage keeps instants to the tick, but truncating keeps the hashed text stable across stores.
+    static DateTimeOffset TruncateToMilliseconds(DateTimeOffset t) => new(t.Ticks - t.Ticks % TimeSpan.TicksPerMillisecond, TimeSpan.Zero);
+
+    public static string RowKey(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
+
+    public async Task<AuditEntry> AppendAsync(Caller? caller, AuditEvent e, string? requestId, CancellationToken ct = default)
+    {
+        var table = await tables.GetAsync(TableNames.AuditLog, ct);
+        for (var attempt = 1; ; attempt++)
+        {
+            var head = await table.GetEntityIfExistsAsync<TableEntity>(Partition, HeadKey, cancellationToken: ct);
+            var sequence = head.HasValue ? head.Value!.GetInt64("Sequence")!.Value + 1 : 1;
+            var previous = head.HasValue ? head.Value!.GetString("Hash") : Genesis;
+            var entry = new AuditEntry
+            {
+                Sequence = sequence,
+                Time = TruncateToMilliseconds(clock.GetUtcNow()),
+                Actor = caller?.Subject ?? "anonymous",
+                Role = caller is null ? "anonymous" : Security.ClaimNames.RoleValue(caller.Role),
+                Jurisdiction = caller?.Jurisdiction,
+                Action = e.Action,
+                Subject = e.Subject,
+                Purpose = e.Purpose is { } p ? JsonNamingPolicy.CamelCase.ConvertName(p.ToString()) : null,
+                Outcome = JsonNamingPolicy.CamelCase.ConvertName(e.Outcome.ToString()),
+                RequestId = requestId,
+                Detail = e.Detail,
+                PreviousHash = previous,
+                Hash = "",
+            };
+            entry = entry with { Hash = entry.ComputeHash() };
+            var newHead = new TableEntity(Partition, HeadKey) { ["Sequence"] = sequence, ["Hash"] = entry.Hash };
+            TableTransactionAction[] actions =
+            [
+                new(TableTransactionActionType.Add, ToEntity(entry)),
+                head.HasValue
+                    ? new(TableTransactionActionType.UpdateReplace, newHead, head.Value!.ETag)
+                    : new(TableTransactionActionType.Add, newHead),
+            ];
+            try
+            {
+                await table.SubmitTransactionAsync(actions, ct);
+                return entry;
+            }
+            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 50)
+            {
+                await Task.Delay(Random.Shared.Next(5, 20 * Math.Min(attempt, 10)), ct);
+            }
+            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 50)
+            {
+                await Task.Delay(Random.Shared.Next(5, 20 * Math.Min(attempt, 10)), ct);
+            }
+        }
+    }
+
+    public async Task<AuditPage> QueryAsync(AuditQuery q, CancellationToken ct = default)
+    {
+        var table = await tables.GetAsync(TableNames.AuditLog, ct);
+        var filters = new List<string> { TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey lt {HeadKey}") };
+        if (q.Actor is { } actor) filters.Add(TableClient.CreateQueryFilter($"Actor eq {actor}"));
+        if (q.Action is { } action) filters.Add(TableClient.CreateQueryFilter($"Action eq {action}"));
+        if (q.Subject is { } subject) filters.Add(TableClient.CreateQueryFilter($"Subject eq {subject}"));
+        if (q.Outcome is { } outcome) filters.Add(TableClient.CreateQueryFilter($"Outcome eq {JsonNamingPolicy.CamelCase.ConvertName(outcome.ToString())}"));
+        if (q.From is { } from) filters.Add(TableClient.CreateQueryFilter($"Time ge {from}"));
+        if (q.To is { } to) filters.Add(TableClient.CreateQueryFilter($"Time le {to}"));
+        var pages = table.QueryAsync<TableEntity>(string.Join(" and ", filters), maxPerPage: Math.Clamp(q.PageSize, 1, 200), cancellationToken: ct)
+            .AsPages(q.ContinuationToken, Math.Clamp(q.PageSize, 1, 200));
+        await foreach (var page in pages)
+            return new AuditPage(page.Values.Select(FromEntity).ToList(), page.ContinuationToken);
+        return new AuditPage([], null);
+    }
+
+    /// <summary>Recomputes the chain over [from, to] and reports the first broken link; also checks anchors in range.</summary>
+    public async Task<AuditVerification> VerifyAsync(long? from, long? to, CancellationToken ct = default)
+    {
+        var table = await tables.GetAsync(TableNames.AuditLog, ct);
+        var head = await table.GetEntityIfExistsAsync<TableEntity>(Partition, HeadKey, cancellationToken: ct);
+        var last = head.HasValue ? head.Value!.GetInt64("Sequence")!.Value : 0;
+        var start = Math.Max(1, from ?? 1);
+        var end = Math.Min(last, to ?? last);
+        if (end < start) return new AuditVerification(true, start, end, 0, null, null, head.HasValue ? head.Value!.GetString("Hash") : null);
+
+        long checkedCount = 0;
+        AuditVerification Broken(long seq, string problem) => new(false, start, end, checkedCount, seq, problem, null);
+        string expectedPrevious = Genesis;
+        if (start > 1)
+        {
+            var before = await table.GetEntityIfExistsAsync<TableEntity>(Partition, RowKey(start - 1), cancellationToken: ct);
+            if (!before.HasValue) return Broken(start - 1, "entryMissing");
+            expectedPrevious = FromEntity(before.Value!).Hash;
+        }
+        var anchors = await LoadAnchorsAsync(ct);
+        var expected = start;
+
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {Partition} and RowKey ge {RowKey(start)} and RowKey le {RowKey(end)}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, maxPerPage: 1000, cancellationToken: ct))
+        {
+            var entry = FromEntity(e);
+            if (entry.Sequence != expected) return Broken(expected, "entryMissing");
+            if (entry.PreviousHash != expectedPrevious) return Broken(entry.Sequence, "linkBroken");
+            if (entry.ComputeHash() != entry.Hash) return Broken(entry.Sequence, "hashMismatch");
+            if (anchors.TryGetValue(entry.Sequence, out var anchored) && anchored != entry.Hash) return Broken(entry.Sequence, "anchorMismatch");
+            expectedPrevious = entry.Hash;
+            expected++;
+            checkedCount++;
+        }
+        if (expected <= end) return Broken(expected, "entryMissing");
+        if (end == last && head.Value!.GetString("Hash") != expectedPrevious) return Broken(end, "headMismatch");
+        return new AuditVerification(true, start, end, checkedCount, null, null, expectedPrevious);
+    }
+
+    /// <summary>Writes the current head to the anchor container (one blob per day, never overwritten).</summary>
+    public async Task<(long Sequence, string Hash)?> AnchorAsync(CancellationToken ct = default)
+    {
+        var table = await tables.GetAsync(TableNames.AuditLog, ct);
+        var head = await table.GetEntityIfExistsAsync<TableEntity>(Partition, HeadKey, cancellationToken: ct);
+        if (!head.HasValue) return null;
+        var sequence = head.Value!.GetInt64("Sequence")!.Value;
+        var hash = head.Value!.GetString("Hash");
+        var container = blobs.GetBlobContainerClient(AnchorContainer);
+        await container.CreateIfNotExistsAsync(cancellationToken: ct);
+        var now = clock.GetUtcNow();
+        var name = $"anchors/{ChinaTime.DateOf(now):yyyy/MM/dd}/{RowKey(sequence)}.json";
+        try
+        {
+            await container.GetBlobClient(name).UploadAsync(BinaryData.FromObjectAsJson(new { sequence, hash, anchoredAt = now }, JsonDefaults.Options), overwrite: false, ct);
+            logger.LogInformation("Audit chain anchored at sequence {Sequence}", sequence);
+        }
+        catch (RequestFailedException e) when (e.Status == 409) { /* this head is already anchored */ }
+        return (sequence, hash);
+    }
+
+    async Task<Dictionary<long, string>> LoadAnchorsAsync(CancellationToken ct)
+    {
+        var result = new Dictionary<long, string>();
+        var container = blobs.GetBlobContainerClient(AnchorContainer);
+        if (!await container.ExistsAsync(ct)) return result;
+        await foreach (var blob in container.GetBlobsAsync(Azure.Storage.Blobs.Models.BlobTraits.None, Azure.Storage.Blobs.Models.BlobStates.None, "anchors/", ct))
+        {
+            var content = await container.GetBlobClient(blob.Name).DownloadContentAsync(ct);
+            using var doc = JsonDocument.Parse(content.Value.Content);
+            result[doc.RootElement.GetProperty("sequence").GetInt64()] = doc.RootElement.GetProperty("hash").GetString()!;
+        }
+        return result;
+    }
+
+    static TableEntity ToEntity(AuditEntry e) => new(Partition, RowKey(e.Sequence))
+    {
+        ["Sequence"] = e.Sequence, ["Time"] = e.Time, ["Actor"] = e.Actor, ["Role"] = e.Role, ["Jurisdiction"] = e.Jurisdiction,
+        ["Action"] = e.Action, ["Subject"] = e.Subject, ["Purpose"] = e.Purpose, ["Outcome"] = e.Outcome, ["RequestId"] = e.RequestId,
+        ["Detail"] = e.Detail, ["PreviousHash"] = e.PreviousHash, ["Hash"] = e.Hash,
+    };
+
+    static AuditEntry FromEntity(TableEntity e) => new()
+    {
+        Sequence = e.GetInt64("Sequence")!.Value,
+        Time = e.GetDateTimeOffset("Time")!.Value,
+        Actor = e.GetString("Actor"),
+        Role = e.GetString("Role"),
+        Jurisdiction = e.GetString("Jurisdiction"),
+        Action = e.GetString("Action"),
+        Subject = e.GetString("Subject"),
+        Purpose = e.GetString("Purpose"),
+        Outcome = e.GetString("Outcome"),
+        RequestId = e.GetString("RequestId"),
+        Detail = e.GetString("Detail"),
+        PreviousHash = e.GetString("PreviousHash"),
+        Hash = e.GetString("Hash"),
+    };
+}

@@ -1,0 +1,89 @@
+namespace CivilAffairs.Domain.Platform;
+
+/// <summary>Who can call the platform.</summary>
+public enum Role
+{
+    Citizen,
+    CommunityWorker,
+    StreetOfficer,
+    DistrictApprover,
+    CityAdministrator,
+    Auditor,
+    PartnerSystem,
+    Device,
+}
+
+/// <summary>Operations a function may require. Each HTTP function declares exactly one (or is public).</summary>
+public enum Permission
+{
+    /// <summary>A citizen acting on their own account (real-name binding, own profile).</summary>
+    OwnAccount,
+    RegisterPerson,
+    ReadPerson,
+    LookupPerson,
+    ReadAudit,
+    VerifyAudit,
+}
+
+/// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
+public enum AccessPurpose
+{
+    /// <summary>Handling a case (受理办件).</summary>
+    CaseHandling,
+    /// <summary>Reviewing eligibility (审核审批).</summary>
+    EligibilityReview,
+    /// <summary>Contacting the person or their emergency contact (联系服务对象).</summary>
+    Contact,
+}
+
+/// <summary>An authenticated caller.</summary>
+public sealed record Caller(string Subject, string DisplayName, Role Role, string? Jurisdiction, string? PersonId, string? Channel, string Issuer)
+{
+    public bool IsStaff => Role is Role.CommunityWorker or Role.StreetOfficer or Role.DistrictApprover or Role.CityAdministrator or Role.Auditor;
+}
+
+/// <summary>What an object carries so the policy can decide who may see it.</summary>
+public sealed record ResourceScope(string Jurisdiction, string? OwnerPersonId = null, IReadOnlyCollection<string>? HouseholdPersonIds = null, string? Channel = null);
+
+/// <summary>
+/// The platform's one authorization policy: role permissions and object-level scope
+/// (jurisdiction subtree for staff, own and household records for citizens, own channel for
+/// partner systems and devices). Plain rules, no I/O.
+/// </summary>
+public static class AccessPolicy
+{
+    static readonly IReadOnlyDictionary<Permission, Role[]> Grants = new Dictionary<Permission, Role[]>
+    {
+        [Permission.OwnAccount] = [Role.Citizen],
+        [Permission.RegisterPerson] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ReadPerson] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.LookupPerson] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ReadAudit] = [Role.Auditor],
+        [Permission.VerifyAudit] = [Role.Auditor],
+    };
+
+    /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>
+    static readonly IReadOnlyDictionary<Role, AccessPurpose[]> UnmaskedPurposes = new Dictionary<Role, AccessPurpose[]>
+    {
+        [Role.CommunityWorker] = [AccessPurpose.Contact],
+        [Role.StreetOfficer] = [AccessPurpose.CaseHandling, AccessPurpose.Contact],
+        [Role.DistrictApprover] = [AccessPurpose.EligibilityReview, AccessPurpose.CaseHandling],
+        [Role.CityAdministrator] = [AccessPurpose.CaseHandling, AccessPurpose.EligibilityReview],
+    };
+
+    public static IReadOnlyCollection<Role> RolesFor(Permission permission) => Grants[permission];
+
+    public static bool Allows(Role role, Permission permission) => Grants[permission].Contains(role);
+
+    /// <summary>Whether the caller's role needs identifiers unmasked for the stated purpose.</summary>
+    public static bool MayUnmask(Role role, AccessPurpose? purpose) =>
+        purpose is { } p && UnmaskedPurposes.TryGetValue(role, out var purposes) && purposes.Contains(p);
+
+    /// <summary>Object-level check: may this caller see this object at all?</summary>
+    public static bool InScope(Caller caller, ResourceScope scope) => caller.Role switch
+    {
+        Role.Citizen => caller.PersonId is { } me && (scope.OwnerPersonId == me || scope.HouseholdPersonIds?.Contains(me) == true),
+        Role.PartnerSystem or Role.Device => caller.Channel is { } channel && scope.Channel == channel,
+        _ => caller.Jurisdiction is { } j && Jurisdiction.Contains(j, scope.Jurisdiction),
+    };
+}

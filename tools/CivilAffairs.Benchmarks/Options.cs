@@ -1,0 +1,80 @@
+using System.Globalization;
+
+namespace CivilAffairs.Benchmarks;
+
+/// <summary>Command-line options (all optional).</summary>
+sealed record Options
+{
+    public int Concurrency { get; init; } = 32;
+    public double Seconds { get; init; } = 10;
+    public double WarmupSeconds { get; init; } = 2;
+    public string Code { get; init; } = "GZ-SA-001";
+    public string? Out { get; init; }
+    public string? RuntimeDll { get; init; }
+    public bool NoBuild { get; init; }
+    /// <summary>Extra environment variables for the runtime process (experiments such as DOTNET_gcServer=0).</summary>
+    public IReadOnlyDictionary<string, string> RuntimeEnvironment { get; init; } = new Dictionary<string, string>();
+
+    public const string Usage = """
+        CivilAffairs.Benchmarks — GET /api/catalog/services/{code} through the one-machine runtime
+        (a separate process) against raw Azurite point reads of the same entity.
+
+        Options:
+          --concurrency N     concurrent requests in flight (default 32)
+          --seconds S         measured duration of each phase (default 10)
+          --warmup S          warm-up before each phase (default 2)
+          --code CODE         service code to read (default GZ-SA-001)
+          --out FILE          also write the report as JSON to FILE
+          --runtime DLL       path of CivilAffairs.LocalRuntime.dll (default: found in the repository)
+          --no-build          do not build the runtime when its dll is missing
+          --env KEY=VALUE     extra environment variable for the runtime process (repeatable),
+                              e.g. --env DOTNET_gcServer=0 to compare workstation GC
+          --help              this text
+        """;
+
+    public static Options Parse(string[] args)
+    {
+        var o = new Options();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Int(int min, int max)
+            {
+                var name = args[i];
+                var v = Value();
+                return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+                    ? n : throw new ArgumentException($"{name} must be an integer from {min} to {max} (got '{v}').");
+            }
+            double Number(double min, double max)
+            {
+                var name = args[i];
+                var v = Value();
+                return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
+                    ? n : throw new ArgumentException($"{name} must be a number from {min} to {max} (got '{v}').");
+            }
+            o = args[i] switch
+            {
+                "--concurrency" or "-c" => o with { Concurrency = Int(1, 4096) },
+                "--seconds" or "-s" => o with { Seconds = Number(0.5, 3600) },
+                "--warmup" => o with { WarmupSeconds = Number(0, 600) },
+                "--code" => o with { Code = Value() },
+                "--out" or "-o" => o with { Out = Value() },
+                "--runtime" => o with { RuntimeDll = Value() },
+                "--no-build" => o with { NoBuild = true },
+                "--env" => o with { RuntimeEnvironment = WithEnv(o.RuntimeEnvironment, Value()) },
+                "--help" or "-h" or "-?" => throw new HelpRequested(),
+                var other => throw new ArgumentException($"Unknown option '{other}'."),
+            };
+        }
+        return o;
+    }
+
+    static Dictionary<string, string> WithEnv(IReadOnlyDictionary<string, string> current, string pair)
+    {
+        var eq = pair.IndexOf('=');
+        if (eq <= 0) throw new ArgumentException($"--env needs KEY=VALUE (got '{pair}').");
+        return new Dictionary<string, string>(current) { [pair[..eq]] = pair[(eq + 1)..] };
+    }
+}
+
+sealed class HelpRequested : Exception;
