@@ -5,6 +5,9 @@ namespace CivilAffairs.Benchmarks;
 /// <summary>One request; returns null on success or a short error kind ("HTTP 429", "HttpRequestException").</summary>
 delegate Task<string?> Operation(byte[] buffer, CancellationToken ct);
 
+/// <summary>A load phase: its operation and a callback told when the phase starts (true) and stops (false) generating load.</summary>
+sealed record Phase(string Name, Operation Operation, Action<bool>? Active = null);
+
 sealed record Latency(double P50, double P95, double P99, double Mean, double Max);
 
 sealed record PhaseResult(
@@ -20,30 +23,78 @@ sealed record PhaseResult(
 
 /// <summary>
 /// Closed-loop load: <c>concurrency</c> workers each issue one request after the other until the
-/// deadline (no new request starts after it), after a warm-up of the same shape whose results are
-/// discarded. Each request is timed with <see cref="Stopwatch"/> timestamps.
+/// deadline (no new request starts after it). Each phase gets a warm-up (results discarded) before its
+/// first measured slice. With several rounds the measured time of each phase is split into slices run
+/// alternately (A B, B A, A B…) so that background load on a shared machine hits both phases alike.
+/// Each request is timed with <see cref="Stopwatch"/> timestamps.
 /// </summary>
 static class LoadRunner
 {
-    public static async Task<PhaseResult> RunAsync(string name, Operation operation, int concurrency, TimeSpan warmup, TimeSpan duration,
+    public static async Task<PhaseResult[]> RunAsync(IReadOnlyList<Phase> phases, int concurrency, TimeSpan warmup, TimeSpan duration, int rounds,
         Func<CpuSnapshot> cpu, CancellationToken ct)
     {
-        if (warmup > TimeSpan.Zero) await RunWorkersAsync(operation, concurrency, warmup, null, ct);
+        var slice = duration / rounds;
+        var acc = phases.Select(_ => new Accumulator()).ToArray();
+        var warmed = new bool[phases.Count];
+        for (var round = 0; round < rounds; round++)
+        {
+            var order = Enumerable.Range(0, phases.Count);
+            if (round % 2 == 1) order = order.Reverse();
+            foreach (var i in order)
+            {
+                var phase = phases[i];
+                phase.Active?.Invoke(true);
+                try
+                {
+                    if (!warmed[i] && warmup > TimeSpan.Zero) await RunWorkersAsync(phase.Operation, concurrency, warmup, null, ct);
+                    warmed[i] = true;
+                    var gcBefore = GcCount();
+                    var before = cpu();
+                    var workers = await RunWorkersAsync(phase.Operation, concurrency, slice, Math.Max(1024, (int)(slice.TotalSeconds * 4096 / concurrency)), ct);
+                    var after = cpu();
+                    acc[i].Add(workers, before, after, GcCount() - gcBefore);
+                }
+                finally { phase.Active?.Invoke(false); }
+            }
+        }
+        return phases.Select((p, i) => acc[i].Result(p.Name)).ToArray();
+    }
 
-        var gcBefore = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
-        var before = cpu();
-        var workers = await RunWorkersAsync(operation, concurrency, duration, Math.Max(1024, (int)(duration.TotalSeconds * 4096 / concurrency)), ct);
-        var after = cpu();
-        var gcAfter = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
-        var elapsed = Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds;
+    static int GcCount() => GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
 
-        var all = workers.SelectMany(w => w.Latencies).ToArray();
-        Array.Sort(all);
-        var errors = workers.SelectMany(w => w.Errors).GroupBy(kv => kv.Key).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
-        var errorCount = errors.Values.Sum();
-        var ok = all.Length - errorCount;
-        return new PhaseResult(name, all.Length, errorCount, errors, Math.Round(elapsed, 3),
-            Math.Round(ok / elapsed, 1), Percentiles(all), CpuSnapshot.Between(before, after), gcAfter - gcBefore);
+    sealed class Accumulator
+    {
+        readonly List<double[]> latencies = [];
+        readonly Dictionary<string, long> errors = new(StringComparer.Ordinal);
+        TimeSpan wall, benchmark, runtime, azurite, machine;
+        int gcs;
+
+        public void Add(Worker[] workers, CpuSnapshot before, CpuSnapshot after, int gcCollections)
+        {
+            foreach (var w in workers)
+            {
+                latencies.Add([.. w.Latencies]);
+                foreach (var (kind, n) in w.Errors) errors[kind] = errors.GetValueOrDefault(kind) + n;
+            }
+            wall += Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp);
+            benchmark += after.Benchmark - before.Benchmark;
+            runtime += after.Runtime - before.Runtime;
+            azurite += after.Azurite - before.Azurite;
+            machine += after.Machine - before.Machine;
+            gcs += gcCollections;
+        }
+
+        public PhaseResult Result(string name)
+        {
+            var all = latencies.SelectMany(l => l).ToArray();
+            Array.Sort(all);
+            var errorCount = errors.Values.Sum();
+            var seconds = wall.TotalSeconds;
+            double Cores(TimeSpan t) => seconds <= 0 ? 0 : Math.Round(t.TotalSeconds / seconds, 2);
+            var cpu = new CpuUse(Cores(benchmark), Cores(runtime), Cores(azurite), Math.Max(0, Cores(machine - benchmark - runtime - azurite)));
+            return new PhaseResult(name, all.Length, errorCount, new Dictionary<string, long>(errors), Math.Round(seconds, 3),
+                seconds <= 0 ? 0 : Math.Round((all.Length - errorCount) / seconds, 1), Percentiles(all), cpu, gcs);
+        }
     }
 
     sealed class Worker(int capacity)

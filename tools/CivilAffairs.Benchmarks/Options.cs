@@ -8,6 +8,7 @@ sealed record Options
     public int Concurrency { get; init; } = 32;
     public double Seconds { get; init; } = 10;
     public double WarmupSeconds { get; init; } = 2;
+    public int Rounds { get; init; } = 1;
     public string Code { get; init; } = "GZ-SA-001";
     public string? Out { get; init; }
     public string? RuntimeDll { get; init; }
@@ -23,6 +24,9 @@ sealed record Options
           --concurrency N     concurrent requests in flight (default 32)
           --seconds S         measured duration of each phase (default 10)
           --warmup S          warm-up before each phase (default 2)
+          --rounds N          split each phase's measured time into N slices run alternately
+                              (baseline, runtime, runtime, baseline, …) so background load on a
+                              shared machine affects both alike (default 1: baseline, then runtime)
           --code CODE         service code to read (default GZ-SA-001)
           --out FILE          also write the report as JSON to FILE
           --runtime DLL       path of CivilAffairs.LocalRuntime.dll (default: found in the repository)
@@ -57,6 +61,7 @@ sealed record Options
                 "--concurrency" or "-c" => o with { Concurrency = Int(1, 4096) },
                 "--seconds" or "-s" => o with { Seconds = Number(0.5, 3600) },
                 "--warmup" => o with { WarmupSeconds = Number(0, 600) },
+                "--rounds" => o with { Rounds = Int(1, 100) },
                 "--code" => o with { Code = Value() },
                 "--out" or "-o" => o with { Out = Value() },
                 "--runtime" => o with { RuntimeDll = Value() },

@@ -87,17 +87,6 @@ readonly record struct CpuSnapshot(TimeSpan Benchmark, TimeSpan Runtime, TimeSpa
     public static CpuSnapshot Take(int? runtimePid, int? azuritePid) =>
         new(Process.GetCurrentProcess().TotalProcessorTime, ProcStats.CpuTime(runtimePid), ProcStats.CpuTime(azuritePid), MachineBusy(), Stopwatch.GetTimestamp());
 
-    /// <summary>Average cores used by each process between two snapshots, and by everything else on the machine.</summary>
-    public static CpuUse Between(CpuSnapshot a, CpuSnapshot b)
-    {
-        var wall = Stopwatch.GetElapsedTime(a.Timestamp, b.Timestamp).TotalSeconds;
-        double Cores(TimeSpan x, TimeSpan y) => wall <= 0 ? 0 : Math.Round((y - x).TotalSeconds / wall, 2);
-        var ours = (b.Benchmark - a.Benchmark) + (b.Runtime - a.Runtime) + (b.Azurite - a.Azurite);
-        var others = b.Machine - a.Machine - ours;
-        return new CpuUse(Cores(a.Benchmark, b.Benchmark), Cores(a.Runtime, b.Runtime), Cores(a.Azurite, b.Azurite),
-            Math.Max(0, Cores(TimeSpan.Zero, others)));
-    }
-
     /// <summary>Busy CPU time of the whole machine (first line of /proc/stat, in USER_HZ = 1/100 s ticks).</summary>
     static TimeSpan MachineBusy()
     {

@@ -151,28 +151,37 @@ static class Program
             return response.GetRawResponse().Status != 200 ? $"HTTP {response.GetRawResponse().Status}"
                 : string.IsNullOrEmpty(response.Value.GetString("Document")) ? "no Document" : null;
         }
-        Console.WriteLine($"Baseline  raw Azurite point reads: {o.WarmupSeconds:0.#} s warm-up + {o.Seconds:0.#} s, {o.Concurrency} concurrent…");
-        var baseline = await LoadRunner.RunAsync("raw Azurite point read (Tables SDK)", RawPointRead, o.Concurrency, warmup, duration, Cpu, ct);
-
-        // (b) Through the runtime, sampling its resident memory every 250 ms (warm-up included).
-        Console.WriteLine($"Runtime   GET /{serviceUri}: {o.WarmupSeconds:0.#} s warm-up + {o.Seconds:0.#} s, {o.Concurrency} concurrent…");
-        long peakRss = 0;
+        // (b) Through the runtime, sampling its resident memory every 250 ms while it is under load (warm-up included).
+        var peak = new PeakRss(runtime.Id);
+        var underLoad = 0;
         using var stopSampling = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var sampler = Task.Run(async () =>
         {
             using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(250));
             try
             {
-                do peakRss = Math.Max(peakRss, ProcStats.Rss(runtime.Id));
-                while (await timer.WaitForNextTickAsync(stopSampling.Token));
+                while (await timer.WaitForNextTickAsync(stopSampling.Token))
+                    if (Volatile.Read(ref underLoad) == 1) peak.Sample();
             }
             catch (OperationCanceledException) { /* sampling stopped */ }
         }, CancellationToken.None);
+        var phases = new Phase[]
+        {
+            new("raw Azurite point read (Tables SDK)", RawPointRead),
+            new($"GET /{serviceUri} through the runtime", ThroughRuntime, active =>
+            {
+                peak.Sample();
+                Volatile.Write(ref underLoad, active ? 1 : 0);
+            }),
+        };
+        Console.WriteLine($"Load      {o.Concurrency} concurrent, {o.WarmupSeconds:0.#} s warm-up + {o.Seconds:0.#} s measured per phase" +
+            (o.Rounds > 1 ? $" in {o.Rounds} alternating slices…" : ": baseline, then runtime…"));
         var linesBefore = runtime.OutputLines;
-        PhaseResult through;
+        PhaseResult baseline, through;
         try
         {
-            through = await LoadRunner.RunAsync($"GET /{serviceUri} through the runtime", ThroughRuntime, o.Concurrency, warmup, duration, Cpu, ct);
+            var results = await LoadRunner.RunAsync(phases, o.Concurrency, warmup, duration, o.Rounds, Cpu, ct);
+            (baseline, through) = (results[0], results[1]);
         }
         finally
         {
@@ -192,14 +201,14 @@ static class Program
             DateTimeOffset.Now,
             new Machine(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.OSArchitecture.ToString(),
                 RuntimeInformation.FrameworkDescription, ProcStats.CpuModel(), Math.Round(Mib(ProcStats.MemTotalBytes()))),
-            new Settings(o.Concurrency, o.Seconds, o.WarmupSeconds, o.Code, RuntimeLocator.Configuration, dll,
+            new Settings(o.Concurrency, o.Seconds, o.WarmupSeconds, o.Rounds, o.Code, RuntimeLocator.Configuration, dll, File.GetLastWriteTimeUtc(dll),
                 RuntimeProcess.Overrides.Select(kv => $"{kv.Key}={kv.Value}").Concat(o.RuntimeEnvironment.Select(kv => $"{kv.Key}={kv.Value}")).ToArray()),
             baseline,
             through,
             ratio,
             Goal,
             ratio >= Goal ? "PASS" : "BELOW GOAL",
-            new RuntimeMemory(Math.Round(Mib(idleRss), 1), Math.Round(Mib(peakRss), 1), Math.Round(Mib(hwm), 1)),
+            new RuntimeMemory(Math.Round(Mib(idleRss), 1), Math.Round(Mib(peak.Bytes), 1), Math.Round(Mib(hwm), 1)),
             logLines,
             warnings);
 
@@ -249,7 +258,7 @@ static class Program
     static string Format(Report r)
     {
         var s = new StringBuilder();
-        s.AppendLine(CultureInfo.InvariantCulture, $"Catalogue point read — {r.Settings.Concurrency} concurrent, {r.Settings.Seconds:0.#} s measured after {r.Settings.WarmupSeconds:0.#} s warm-up, {r.Settings.Configuration} build");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Catalogue point read — {r.Settings.Concurrency} concurrent, {r.Settings.Seconds:0.#} s measured after {r.Settings.WarmupSeconds:0.#} s warm-up{(r.Settings.Rounds > 1 ? $" ({r.Settings.Rounds} alternating slices)" : "")}, {r.Settings.Configuration} build");
         s.AppendLine(CultureInfo.InvariantCulture, $"Runtime settings: {string.Join(", ", r.Settings.RuntimeSettingOverrides)}");
         s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {r.Machine.ProcessorCount} logical CPUs ({r.Machine.CpuModel}), {r.Machine.MemoryMiB:F0} MiB, {r.Machine.Os} {r.Machine.Architecture}, {r.Machine.Framework}");
         s.AppendLine();
@@ -268,8 +277,22 @@ static class Program
     }
 }
 
+/// <summary>Highest VmRSS seen; sampled from the timer and at phase boundaries.</summary>
+sealed class PeakRss(int pid)
+{
+    long bytes;
+    public long Bytes => Interlocked.Read(ref bytes);
+
+    public void Sample()
+    {
+        var now = ProcStats.Rss(pid);
+        for (var seen = Bytes; now > seen; seen = Bytes)
+            if (Interlocked.CompareExchange(ref bytes, now, seen) == seen) return;
+    }
+}
+
 sealed record Machine(int ProcessorCount, string Os, string Architecture, string Framework, string CpuModel, double MemoryMiB);
-sealed record Settings(int Concurrency, double Seconds, double WarmupSeconds, string Code, string Configuration, string RuntimeDll, IReadOnlyList<string> RuntimeSettingOverrides);
+sealed record Settings(int Concurrency, double Seconds, double WarmupSeconds, int Rounds, string Code, string Configuration, string RuntimeDll, DateTime RuntimeDllWrittenUtc, IReadOnlyList<string> RuntimeSettingOverrides);
 sealed record RuntimeMemory(double IdleMiB, double PeakUnderLoadMiB, double HighWaterMarkMiB);
 sealed record Report(
     DateTimeOffset Date,

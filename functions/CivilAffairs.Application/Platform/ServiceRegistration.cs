@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using CivilAffairs.Application.Catalog;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Configuration;
+using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Application.Platform.Json;
@@ -33,7 +34,14 @@ public static class ServiceRegistration
         services.AddSingleton<Tables>();
 
         // Security: identity, access policy, audit
+        services.AddCivilAffairsCrypto(configuration);
+        services.AddSingleton(sp => new PlatformSigningKey(async ct =>
+            (await sp.GetRequiredService<KeyRing>().GetAsync(ct)).DeriveKey("civilaffairs/platform-token/v1", 32)));
+        services.AddSingleton<PlatformTokenIssuer>();
+        services.AddSingleton<ITrustedIssuer>(sp => sp.GetRequiredService<PlatformTokenIssuer>());
         services.AddSingleton<DivisionDirectory>();
+        services.AddSingleton<PersonIndex>();
+        services.AddSingleton<CitizenAccounts>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<TokenValidator>();
         services.AddSingleton<AccessGuard>();

@@ -32,6 +32,9 @@ public sealed class RuntimeFixture : IAsyncLifetime
         options.Settings["AzureFunctionsJobHost:extensions:queues:visibilityTimeout"] = "00:00:00";
         options.Settings["AzureFunctionsJobHost:extensions:queues:maxPollingInterval"] = "00:00:00.500";
         options.Settings["AzureFunctionsJobHost:extensions:durableTask:storageProvider:maxQueuePollingInterval"] = "00:00:01";
+        options.Settings["Crypto:LocalKeyFile"] = Path.Combine(dataDirectory, "master-keys.json");
+        options.Settings["Security:RateLimit:PublicPerMinute"] = "100000";
+        options.Settings["Security:RateLimit:LoginPerMinute"] = "30";
         tweak?.Invoke(options.Settings);
         return options;
     }
@@ -42,6 +45,29 @@ public sealed class RuntimeFixture : IAsyncLifetime
         Runtime = await FunctionsRuntime.StartAsync(Options(Storage, Path.Combine(Path.GetTempPath(), "ca-tests-" + Guid.NewGuid().ToString("N"))));
         Http = new HttpClient { BaseAddress = Runtime.BaseAddress, Timeout = TimeSpan.FromSeconds(60) };
         await WaitForCatalogAsync(Http);
+        await DemoData.SeedAsync(Runtime, TextWriter.Null);
+    }
+
+    public Uri WeChat => Runtime.WeChatSimulator!;
+
+    readonly Dictionary<string, string> tokens = [];
+
+    /// <summary>A token for a demo account from the runtime's development identity provider.</summary>
+    public async Task<string> TokenAsync(string account)
+    {
+        lock (tokens) if (tokens.TryGetValue(account, out var cached)) return cached;
+        var response = await Http.PostAsJsonAsync("api/dev/token", new { account });
+        response.EnsureSuccessStatusCode();
+        var token = (await response.JsonAsync()).GetProperty("accessToken").GetString()!;
+        lock (tokens) tokens[account] = token;
+        return token;
+    }
+
+    /// <summary>A well-formed ID number (valid check digit) for a division and birth date; <paramref name="rawBirth"/> overrides the date text.</summary>
+    public static string NewIdNumber(string division, DateOnly? birth, string? rawBirth = null)
+    {
+        var first17 = division + (rawBirth ?? birth!.Value.ToString("yyyyMMdd")) + Random.Shared.Next(100, 999).ToString();
+        return first17 + CivilAffairs.Domain.Platform.IdNumber.ComputeCheckCharacter(first17);
     }
 
     /// <summary>The catalogue is synchronised by a RunOnStartup timer; wait until it is readable.</summary>

@@ -10,7 +10,7 @@ namespace CivilAffairs.LocalRuntime.Hosting;
 /// stored exactly as a citizen's would be) and statistics computed once. Skipped when
 /// pre-reviews already exist, so a second run reuses the data.
 /// </summary>
-public static class DemoData
+public static partial class DemoData
 {
     public static async Task SeedAsync(FunctionsRuntime runtime, TextWriter log, CancellationToken ct = default)
     {
@@ -18,11 +18,13 @@ public static class DemoData
         for (var i = 0; i < 150 && !(await http.GetAsync("api/catalog/services/GZ-SA-001", ct)).IsSuccessStatusCode; i++)
             await Task.Delay(200, ct);
 
+        await SeedPeopleAsync(runtime, ct);
+
         var tables = runtime.Services.GetRequiredService<Tables>();
         var table = await tables.GetAsync(TableNames.CatalogPreReviews, ct);
         await foreach (var _ in table.QueryAsync<TableEntity>(select: ["RowKey"], maxPerPage: 1, cancellationToken: ct))
         {
-            log.WriteLine("Demo data: pre-reviews already present, nothing added.");
+            log.WriteLine("Demo data: already present, nothing added.");
             return;
         }
 
@@ -48,9 +50,7 @@ public static class DemoData
         foreach (var (code, body) in samples)
             (await http.PostAsJsonAsync($"api/catalog/services/{code}/prereviews", body, ct)).EnsureSuccessStatusCode();
 
-        using var recompute = new HttpRequestMessage(HttpMethod.Post, "api/catalog/statistics/recompute");
-        recompute.Headers.Add("x-functions-key", runtime.Keys.Master);
-        (await http.SendAsync(recompute, ct)).EnsureSuccessStatusCode();
-        log.WriteLine($"Demo data: {samples.Length} sample pre-reviews submitted and statistics computed.");
+        await runtime.Services.GetRequiredService<CivilAffairs.Application.Catalog.PreReviewStatisticsService>().RecomputeAsync(ct);
+        log.WriteLine($"Demo data: {People.Count} residents, 2 WeChat citizens bound, {samples.Length} sample pre-reviews, statistics computed.");
     }
 }

@@ -4,6 +4,7 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
+using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Json;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Platform;
@@ -45,16 +46,7 @@ public sealed record AuditEntry
         Sequence.ToString(CultureInfo.InvariantCulture), Time.UtcDateTime.ToString("O", CultureInfo.InvariantCulture), Actor, Role,
         Jurisdiction ?? "", Action, Subject ?? "", Purpose ?? "", Outcome, RequestId ?? "", Detail ?? "", PreviousHash);
 
-    public string ComputeHash()
-    {
-        // TEMP until Platform/Crypto lands: SM3 over the canonical UTF-8 bytes.
-        var digest = new Org.BouncyCastle.Crypto.Digests.SM3Digest();
-        var bytes = Encoding.UTF8.GetBytes(Canonical());
-        digest.BlockUpdate(bytes, 0, bytes.Length);
-        var hash = new byte[digest.GetDigestSize()];
-        digest.DoFinal(hash, 0);
-        return Convert.ToHexStringLower(hash);
-    }
+    public string ComputeHash() => Sm3.HashHex(Canonical());
 }
 
 public sealed record AuditVerification(bool Intact, long From, long To, long Checked, long? FirstBrokenSequence, string? Problem, string? HeadHash);
