@@ -209,6 +209,15 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
           name: 'Catalog__PreReviewValidity'
           value: '30.00:00:00'
         }
+        // ---- Abuse limits (per instance; put API Management or Front Door in front for global limits) ----
+        {
+          name: 'Security__RateLimit__PublicPerMinute'
+          value: '240'
+        }
+        {
+          name: 'Security__RateLimit__LoginPerMinute'
+          value: '20'
+        }
         // ---- Key Vault: master keys read by name with the app identity ----
         {
           name: 'KeyVault__Uri'

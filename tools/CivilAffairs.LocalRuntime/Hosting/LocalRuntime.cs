@@ -90,6 +90,8 @@ public sealed class FunctionsRuntime : IAsyncDisposable
         config.AddEnvironmentVariables();
         config.AddCommandLine(options.Args);
         config.AddInMemoryCollection(options.Settings);
+        if (string.IsNullOrWhiteSpace(config["Crypto:LocalKeyFile"]) && string.IsNullOrWhiteSpace(config["KeyVault:Uri"]))
+            config.AddInMemoryCollection([new("Crypto:LocalKeyFile", Path.Combine(options.DataDirectory, "master-keys.json"))]);
 
         Azurite? azurite = null;
         WebApplication? sidecar = null;
@@ -252,6 +254,7 @@ public sealed class FunctionsRuntime : IAsyncDisposable
         Directory.CreateDirectory(dataDirectory);
         var keys = new FunctionKeys(NewKey(), NewKey());
         File.WriteAllText(file, JsonSerializer.Serialize(keys));
+        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
         return keys;
     }
 

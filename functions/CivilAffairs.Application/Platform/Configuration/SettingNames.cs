@@ -70,6 +70,12 @@ public static class SettingNames
     /// <summary>WeChat app secret (a Key Vault reference in Azure).</summary>
     public const string WeChatAppSecret = "WeChat__AppSecret";
 
+    // ---- Abuse limits ----
+    /// <summary>Per-caller requests per minute on public endpoints.</summary>
+    public const string RateLimitPublicPerMinute = "Security__RateLimit__PublicPerMinute";
+    /// <summary>Per-caller requests per minute on login endpoints.</summary>
+    public const string RateLimitLoginPerMinute = "Security__RateLimit__LoginPerMinute";
+
     /// <summary>All names above, for the settings-parity test and start-up validation.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(SettingNames)
         .GetFields(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Static)
