@@ -130,3 +130,54 @@ public class CitizenAndAuditTests(RuntimeFixture fx)
             Assert.True((await fx.Http.SendAsync(Bearer(method, "api/audit/entries", auditor))).StatusCode is HttpStatusCode.MethodNotAllowed or HttpStatusCode.NotFound);
     }
 }
+
+[Collection(RuntimeCollection.Name)]
+public class AnchorAndCorsTests(RuntimeFixture fx)
+{
+    [Fact]
+    public async Task A_rewritten_chain_is_caught_by_the_daily_anchor()
+    {
+        var audit = (CivilAffairs.Application.Platform.Audit.AuditLog)fx.Runtime.Services.GetService(typeof(CivilAffairs.Application.Platform.Audit.AuditLog))!;
+        var anchored = await audit.AnchorAsync();
+        Assert.NotNull(anchored);
+        var table = fx.Table("AuditLog");
+        var key = CivilAffairs.Application.Platform.Audit.AuditLog.RowKey(anchored.Value.Sequence);
+        var entity = (await table.GetEntityAsync<TableEntity>("chain", key)).Value;
+        var original = new TableEntity(entity.Keys.Where(k => !k.StartsWith("odata", StringComparison.Ordinal) && k != "Timestamp").ToDictionary(k => k, k => entity[k]));
+        try
+        {
+            // An attacker edits the anchored entry and recomputes its hash so the chain itself looks consistent
+            // from here on (it is the last anchored entry; later entries would need rewriting too).
+            var forged = new CivilAffairs.Application.Platform.Audit.AuditEntry
+            {
+                Sequence = anchored.Value.Sequence, Time = entity.GetDateTimeOffset("Time")!.Value, Actor = "nobody", Role = entity.GetString("Role"),
+                Jurisdiction = entity.GetString("Jurisdiction"), Action = entity.GetString("Action"), Subject = entity.GetString("Subject"),
+                Purpose = entity.GetString("Purpose"), Outcome = entity.GetString("Outcome"), RequestId = entity.GetString("RequestId"),
+                Detail = entity.GetString("Detail"), PreviousHash = entity.GetString("PreviousHash"), Hash = "",
+            };
+            entity["Actor"] = "nobody";
+            entity["Hash"] = forged.ComputeHash();
+            await table.UpdateEntityAsync(entity, Azure.ETag.All, TableUpdateMode.Replace);
+            var result = await audit.VerifyAsync(anchored.Value.Sequence, anchored.Value.Sequence);
+            Assert.False(result.Intact);
+            Assert.Equal("anchorMismatch", result.Problem);
+            Assert.Equal(anchored.Value.Sequence, result.FirstBrokenSequence);
+        }
+        finally
+        {
+            await table.UpdateEntityAsync(original, Azure.ETag.All, TableUpdateMode.Replace);
+        }
+    }
+
+    [Theory]
+    [InlineData("http://localhost:5173", true)]
+    [InlineData("https://evil.example.com", false)]
+    public async Task Cors_allows_only_the_configured_front_ends(string origin, bool allowed)
+    {
+        var preflight = new HttpRequestMessage(HttpMethod.Options, "api/catalog/services");
+        preflight.Headers.Add("Origin", origin);
+        preflight.Headers.Add("Access-Control-Request-Method", "GET");
+        var response = await fx.Http.SendAsync(preflight);
+        Assert.Equal(allowed, response.Headers.TryGetValues("Access-Control-Allow-Origin", out var values) && values.Contains(origin));
+    }
+}
