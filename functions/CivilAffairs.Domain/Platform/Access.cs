@@ -23,6 +23,11 @@ public enum Permission
     LookupPerson,
     ReadAudit,
     VerifyAudit,
+    /// <summary>Submit a social-assistance application (citizens for their own household; staff at any office).</summary>
+    SubmitAssistance,
+    ReadAssistance,
+    /// <summary>Accept an application and start the cross-department verification (street level).</summary>
+    AcceptAssistance,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -60,6 +65,9 @@ public static class AccessPolicy
         [Permission.LookupPerson] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.ReadAudit] = [Role.Auditor],
         [Permission.VerifyAudit] = [Role.Auditor],
+        [Permission.SubmitAssistance] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer],
+        [Permission.ReadAssistance] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.AcceptAssistance] = [Role.StreetOfficer],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>

@@ -155,6 +155,14 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
         return new PersonOutcome.Found(View(record, ChinaTime.Today(clock), unmasked: false));
     }
 
+    /// <summary>The person id registered for a blind index, if any.</summary>
+    public async Task<string?> PersonIdOfAsync(string index, CancellationToken ct)
+    {
+        var indexTable = await tables.GetAsync(TableNames.PersonIndex, ct);
+        var entry = await indexTable.GetEntityIfExistsAsync<TableEntity>(index[..2], index, cancellationToken: ct);
+        return entry.HasValue ? entry.Value!.GetString("PersonId") : null;
+    }
+
     /// <summary>Real-name check: the person whose ID number this is, if the name matches too.</summary>
     internal async Task<(PersonRecord? Record, string Index)> MatchAsync(string normalizedIdNumber, string name, CancellationToken ct)
     {

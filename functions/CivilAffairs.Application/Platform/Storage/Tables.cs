@@ -41,6 +41,9 @@ public static class TableNames
     public const string Persons = "Persons";
     public const string PersonIndex = "PersonIndex";
     public const string CitizenAccounts = "CitizenAccounts";
+    public const string AssistanceApplications = "AssistanceApplications";
+    public const string AssistanceMemberships = "AssistanceMemberships";
+    public const string VerificationRequests = "VerificationRequests";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
