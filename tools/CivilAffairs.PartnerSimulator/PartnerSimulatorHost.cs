@@ -1,0 +1,271 @@
+using System.Collections.Concurrent;
+using Azure;
+using Azure.Storage.Queues;
+using Azure.Storage.Queues.Models;
+using CivilAffairs.Application.Assistance.Partners;
+using CivilAffairs.Application.Assistance.Partners.Simulation;
+using CivilAffairs.Domain.Platform;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace CivilAffairs.PartnerSimulator;
+
+/// <summary>
+/// Simulates the 60 partner units of household economic-status verification: polls every
+/// <c>partner-&lt;code&gt;-requests</c> queue, opens each request with the unit's key, looks the person up in a
+/// synthetic registry (<see cref="SyntheticRegistry"/>), answers the categories the unit supplies after a random
+/// latency, and sends the sealed reply to <c>partner-replies</c>.
+/// </summary>
+/// <remarks>
+/// Messages are base64, as Azure Functions queue triggers expect. A malformed message, or one that does not open
+/// with the unit's key, is logged (ids and error kind only) and deleted. Outcomes are deterministic per
+/// (seed, unit, request id) — latency, silence, failure and the reply content — and a redelivered request is
+/// answered again with the same reply. The host reads no configuration files or environment variables.
+/// </remarks>
+public sealed class PartnerSimulatorHost : IAsyncDisposable
+{
+    const int MaxRemembered = 200_000;
+    static readonly TimeSpan MinPollInterval = TimeSpan.FromMilliseconds(50);
+
+    readonly PartnerSimulatorOptions options;
+    readonly PartnerCatalogue catalogue;
+    readonly PartnerCodec codec;
+    readonly QueueServiceClient queues;
+    readonly QueueClient replies;
+    readonly TimeProvider clock;
+    readonly ILogger logger;
+    readonly CancellationTokenSource stopping = new();
+    readonly SemaphoreSlim slots;
+    readonly ConcurrentDictionary<string, Lazy<Decision>> decisions = new(StringComparer.Ordinal);
+    readonly ConcurrentDictionary<Task, byte> inFlight = new();
+    readonly List<Task> pollers = [];
+    long requestsSeen, repliesSent, silent, errors, malformed, redelivered;
+    int disposed;
+
+    PartnerSimulatorHost(PartnerSimulatorOptions options, PartnerCatalogue catalogue, IReadOnlyList<string> units, PartnerCodec codec,
+        QueueServiceClient queues, SyntheticRegistry registry, ILogger logger)
+    {
+        this.options = options;
+        this.catalogue = catalogue;
+        this.codec = codec;
+        this.queues = queues;
+        this.logger = logger;
+        Units = units;
+        Registry = registry;
+        replies = queues.GetQueueClient(PartnerQueues.Replies);
+        clock = options.Clock ?? TimeProvider.System;
+        slots = new SemaphoreSlim(options.MaxConcurrentRequests);
+    }
+
+    /// <summary>The simulated units.</summary>
+    public IReadOnlyList<string> Units { get; }
+
+    /// <summary>The synthetic population answers come from.</summary>
+    public SyntheticRegistry Registry { get; }
+
+    /// <summary>A snapshot of the counters.</summary>
+    public SimulatorStats Stats => new(
+        Interlocked.Read(ref requestsSeen), Interlocked.Read(ref repliesSent), Interlocked.Read(ref silent),
+        Interlocked.Read(ref errors), Interlocked.Read(ref malformed), Interlocked.Read(ref redelivered));
+
+    /// <summary>The records the simulator holds about a person under <paramref name="seed"/> (same as <see cref="SyntheticRegistry.Lookup(int, string)"/>).</summary>
+    public static RegistryPerson Lookup(int seed, string idNumber) => SyntheticRegistry.Lookup(seed, idNumber);
+
+    /// <summary>The three fixed demo households (see <see cref="Application.Assistance.Partners.Simulation.DemoHouseholds"/>).</summary>
+    public static IReadOnlyList<DemoHousehold> DemoHouseholds => Application.Assistance.Partners.Simulation.DemoHouseholds.All;
+
+    /// <summary>Creates the queues if needed, loads (or creates) the key file, and starts polling.</summary>
+    /// <exception cref="ArgumentException">Invalid options (unknown unit, rates outside 0–1, latency range…).</exception>
+    public static async Task<PartnerSimulatorHost> StartAsync(PartnerSimulatorOptions options, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (string.IsNullOrWhiteSpace(options.StorageConnectionString)) throw new ArgumentException("StorageConnectionString is required.", nameof(options));
+        if (string.IsNullOrWhiteSpace(options.KeyFilePath)) throw new ArgumentException("KeyFilePath is required.", nameof(options));
+        if (options.MinLatency < TimeSpan.Zero || options.MaxLatency < options.MinLatency)
+            throw new ArgumentException("Latency must satisfy 0 ≤ MinLatency ≤ MaxLatency.", nameof(options));
+        if (options.FailureRate is < 0 or > 1 || options.SilenceRate is < 0 or > 1 || double.IsNaN(options.FailureRate) || double.IsNaN(options.SilenceRate))
+            throw new ArgumentException("FailureRate and SilenceRate must be between 0 and 1.", nameof(options));
+        if (options.Residents < 0) throw new ArgumentException("Residents must not be negative.", nameof(options));
+        if (options.MaxConcurrentRequests < 1) throw new ArgumentException("MaxConcurrentRequests must be at least 1.", nameof(options));
+        if (options.MaxPollInterval < MinPollInterval) throw new ArgumentException("MaxPollInterval must be at least 50 ms.", nameof(options));
+
+        var catalogue = PartnerCatalogue.Load();
+        var units = (options.Units ?? catalogue.Units.Select(u => u.Code).ToList()).Distinct(StringComparer.Ordinal).ToList();
+        var unknown = units.Concat(options.SilentUnits ?? new HashSet<string>()).Where(u => catalogue.Find(u) is null).ToList();
+        if (unknown.Count > 0) throw new ArgumentException($"Unknown partner units: {string.Join(", ", unknown)}.", nameof(options));
+
+        var logger = options.LoggerFactory?.CreateLogger<PartnerSimulatorHost>() ?? (ILogger)NullLogger.Instance;
+        var keyStore = new LocalPartnerKeyStore(options.KeyFilePath, catalogue.Units.Select(u => u.Code));
+        var codec = new PartnerCodec(keyStore);
+        await codec.WarmUpAsync(units, ct);
+
+        PartnerSimulatorHost? host = null;
+        var queueOptions = new QueueClientOptions { MessageEncoding = QueueMessageEncoding.Base64 };
+        // Messages that are not base64 never reach the receive result; count, log and delete them here.
+        queueOptions.MessageDecodingFailed += async args =>
+        {
+            if (args.ReceivedMessage is not { } message) return;
+            host?.Malformed(args.Queue.Name, message.MessageId, "not base64");
+            if (args.IsRunningSynchronously) args.Queue.DeleteMessage(message.MessageId, message.PopReceipt, args.CancellationToken);
+            else await args.Queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, args.CancellationToken);
+        };
+        var queues = new QueueServiceClient(options.StorageConnectionString, queueOptions);
+        await Task.WhenAll(units.Select(u => queues.GetQueueClient(PartnerQueues.RequestQueue(u)).CreateIfNotExistsAsync(cancellationToken: ct))
+            .Append(queues.GetQueueClient(PartnerQueues.Replies).CreateIfNotExistsAsync(cancellationToken: ct)));
+
+        host = new PartnerSimulatorHost(options, catalogue, units, codec, queues, new SyntheticRegistry(options.Seed, options.Residents), logger);
+        foreach (var unit in units) host.pollers.Add(Task.Run(() => host.PollAsync(unit)));
+        logger.LogInformation("Partner simulator started: {Units} units, seed {Seed}, {Residents} residents, silent units [{Silent}]",
+            units.Count, options.Seed, options.Residents, string.Join(",", options.SilentUnits ?? new HashSet<string>()));
+        return host;
+    }
+
+    async Task PollAsync(string unit)
+    {
+        var token = stopping.Token;
+        var queue = queues.GetQueueClient(PartnerQueues.RequestQueue(unit));
+        var visibility = options.MaxLatency + TimeSpan.FromSeconds(60);
+        var delay = MinPollInterval;
+        while (!token.IsCancellationRequested)
+        {
+            try
+            {
+                var free = Math.Min(32, Math.Max(1, slots.CurrentCount));
+                QueueMessage[] messages = (await queue.ReceiveMessagesAsync(free, visibility, token)).Value;
+                if (messages.Length == 0)
+                {
+                    await Task.Delay(delay, token);
+                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxPollInterval.Ticks));
+                    continue;
+                }
+                delay = MinPollInterval;
+                foreach (var message in messages)
+                {
+                    await slots.WaitAsync(token);
+                    var task = Task.Run(() => HandleAsync(queue, unit, message, token), CancellationToken.None);
+                    inFlight.TryAdd(task, 0);
+                    _ = task.ContinueWith(t => inFlight.TryRemove(t, out _), TaskScheduler.Default);
+                }
+            }
+            catch (OperationCanceledException) when (token.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (Exception e) when (e is RequestFailedException or HttpRequestException or IOException or TimeoutException)
+            {
+                logger.LogWarning("Unit {Unit}: polling {Queue} failed ({Error}); retrying", unit, queue.Name, e.GetType().Name);
+                try { await Task.Delay(TimeSpan.FromSeconds(1), token); }
+                catch (OperationCanceledException) { break; }
+            }
+        }
+    }
+
+    async Task HandleAsync(QueueClient queue, string unitCode, QueueMessage message, CancellationToken token)
+    {
+        try
+        {
+            Interlocked.Increment(ref requestsSeen);
+            VerificationRequest request;
+            try
+            {
+                var envelope = PartnerCodec.Parse(message.Body.ToString());
+                request = await codec.OpenRequestAsync(envelope, unitCode, token);
+            }
+            catch (PartnerEnvelopeException e)
+            {
+                Malformed(queue.Name, message.MessageId, e.Error.ToString());
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, token);
+                return;
+            }
+
+            var key = unitCode + "|" + request.RequestId;
+            var fresh = false;
+            var decision = decisions.GetOrAdd(key, _ =>
+            {
+                fresh = true;
+                return new Lazy<Decision>(() => Decide(unitCode, request));
+            }).Value;
+            if (!fresh) Interlocked.Increment(ref redelivered);
+            if (decisions.Count > MaxRemembered) decisions.Clear();
+
+            if (decision.Reply is null)
+            {
+                Interlocked.Increment(ref silent);
+                logger.LogDebug("Unit {Unit}: request {RequestId} left unanswered (silent)", unitCode, request.RequestId);
+                await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, token);
+                return;
+            }
+
+            await Task.Delay(decision.Latency, token);
+            var sealedReply = await codec.SealReplyAsync(decision.Reply, token);
+            await replies.SendMessageAsync(PartnerCodec.Serialize(sealedReply), token);
+            Interlocked.Increment(ref repliesSent);
+            if (decision.Reply.Status == ReplyStatus.Error) Interlocked.Increment(ref errors);
+            logger.LogDebug("Unit {Unit}: replied {Status} to request {RequestId}", unitCode, decision.Reply.Status, request.RequestId);
+            await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, token);
+        }
+        catch (OperationCanceledException) when (token.IsCancellationRequested)
+        {
+            // Stopping: the message becomes visible again and is answered (identically) next time.
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning("Unit {Unit}: message {MessageId} not handled ({Error}); it will be redelivered", unitCode, message.MessageId, e.GetType().Name);
+        }
+        finally
+        {
+            slots.Release();
+        }
+    }
+
+    /// <summary>Latency, silence, failure and reply content for one request: deterministic per (seed, unit, request id).</summary>
+    Decision Decide(string unitCode, VerificationRequest request)
+    {
+        var unit = catalogue.Find(unitCode)!;
+        var rng = DeterministicRandom.For(options.Seed, "delivery", unitCode, request.RequestId);
+        var latency = options.MinLatency + (options.MaxLatency - options.MinLatency) * rng.NextDouble();
+        var silenceDraw = rng.NextDouble();
+        var failureDraw = rng.NextDouble();
+
+        var id = IdNumber.Validate(request.IdNumber, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1));
+        var person = id.IsValid ? Registry.Lookup(id.Normalized) : null;
+        if ((options.SilentUnits?.Contains(unitCode) ?? false) || (person?.SilentUnits.Contains(unitCode) ?? false) || silenceDraw < options.SilenceRate)
+            return new Decision(latency, null);
+
+        var answeredAt = ChinaTime.ToChina(clock.GetUtcNow() + latency);
+        VerificationReply Reply(ReplyStatus status, IReadOnlyDictionary<string, decimal> figures, IReadOnlyDictionary<string, string> facts) =>
+            new(request.RequestId, request.CorrelationId, unitCode, request.MemberRef, status, figures, facts, answeredAt);
+
+        if (failureDraw < options.FailureRate)
+            return new Decision(latency, Reply(ReplyStatus.Error, new Dictionary<string, decimal>(), new Dictionary<string, string>()));
+        if (person is null)
+            return new Decision(latency, Reply(ReplyStatus.NotFound, new Dictionary<string, decimal>(), new Dictionary<string, string>()));
+        var answer = person.AnswerFor(unit, request.Categories);
+        return new Decision(latency, Reply(answer.Status, answer.Figures, answer.Facts));
+    }
+
+    void Malformed(string queueName, string messageId, string reason)
+    {
+        Interlocked.Increment(ref malformed);
+        logger.LogWarning("Queue {Queue}: malformed request message {MessageId} deleted ({Reason})", queueName, messageId, reason);
+    }
+
+    sealed record Decision(TimeSpan Latency, VerificationReply? Reply);
+
+    /// <summary>Stops polling and waits for requests in hand (those not finished are redelivered later).</summary>
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref disposed, 1) == 1) return;
+        await stopping.CancelAsync();
+        try
+        {
+            await Task.WhenAll(pollers.Concat(inFlight.Keys)).WaitAsync(TimeSpan.FromSeconds(30));
+        }
+        catch (Exception)
+        {
+            // Stopping: handlers end with cancellation; nothing to report.
+        }
+        stopping.Dispose();
+        logger.LogInformation("Partner simulator stopped: {Stats}", Stats);
+    }
+}
