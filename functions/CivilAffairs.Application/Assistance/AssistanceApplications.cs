@@ -10,13 +10,14 @@ using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Assistance;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
+using Microsoft.Extensions.Options;
 
 namespace CivilAffairs.Application.Assistance;
 
 public sealed record MemberRequest(string? Name, string? IdNumber, Relationship? Relationship, bool? ConsentSigned, decimal? DeclaredMonthlyIncome);
 
 /// <summary>Body of <c>POST /api/assistance/applications</c>.</summary>
-public sealed record ApplicationRequest(AssistanceProgram? Program, string? Jurisdiction, IReadOnlyList<MemberRequest>? Members);
+public sealed record ApplicationRequest(AssistanceProgram? Program, string? Jurisdiction, IReadOnlyList<MemberRequest>? Members, string? BankAccount = null);
 
 /// <summary>A member as shown to callers (identifiers masked; the member reference is opaque).</summary>
 public sealed record MemberView(string MemberRef, string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, string? PersonId);
@@ -27,20 +28,43 @@ public sealed record ApplicationView
     public required AssistanceProgram Program { get; init; }
     public required string ProgramName { get; init; }
     public required ApplicationStatus Status { get; init; }
+    public required string StatusName { get; init; }
     public required string Jurisdiction { get; init; }
     public required string JurisdictionName { get; init; }
     public required IReadOnlyList<MemberView> Members { get; init; }
     public required DateTimeOffset SubmittedAt { get; init; }
     public DateTimeOffset? AcceptedAt { get; init; }
     public DateTimeOffset? VerifiedAt { get; init; }
+    public DateTimeOffset? DecidedAt { get; init; }
+    /// <summary>The step the application waits on, with its legal deadline in working days.</summary>
+    public StepDeadline? Deadline { get; init; }
+    /// <summary>Payee account, masked.</summary>
+    public string? BankAccount { get; init; }
+    /// <summary>Monthly allowance once granted (yuan).</summary>
+    public decimal? MonthlyAllowance { get; init; }
+    public string? DecisionReason { get; init; }
 }
 
 /// <summary>A stored member, decrypted in memory only.</summary>
 public sealed record StoredMember(string MemberRef, string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, decimal DeclaredMonthlyIncome, string IdIndex, string? PersonId);
 
+/// <summary>One row of the staff worklist (no identifiers; the applicant's name masked).</summary>
+public sealed record WorklistItem(string Id, AssistanceProgram Program, string ProgramName, ApplicationStatus Status, string StatusName,
+    string Jurisdiction, string JurisdictionName, string? Applicant, int Members, DateTimeOffset SubmittedAt, StepDeadline? Deadline);
+
+public sealed record WorklistPage(IReadOnlyList<WorklistItem> Items, string? ContinuationToken, bool Forbidden = false);
+
+/// <summary>Assistance configuration (section <c>Assistance</c>).</summary>
+public sealed class AssistanceOptions
+{
+    /// <summary>The city's minimum living standard, yuan per person per month.</summary>
+    public decimal MinimumLivingStandard { get; set; } = ProgramCatalogue.GuangzhouMinimumLivingStandard;
+    public CaseTimeLimits TimeLimits { get; set; } = CaseTimeLimits.Default;
+}
+
 public abstract record ApplicationOutcome
 {
-    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : ApplicationOutcome;
+    public sealed record Invalid(IReadOnlyList<FieldError> Errors, string Code = "VALIDATION_FAILED") : ApplicationOutcome;
     public sealed record Conflict(string Code, string Detail) : ApplicationOutcome;
     public sealed record NotFound : ApplicationOutcome;
     public sealed record Forbidden(string Detail) : ApplicationOutcome;
@@ -55,10 +79,12 @@ public abstract record ApplicationOutcome
 /// Submission is possible at any office for any address (无差别受理); reading follows the
 /// residence jurisdiction and, for citizens, their own household.
 /// </summary>
-public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, PersonIndex persons, DivisionDirectory divisions, AuditLog audit, TimeProvider clock)
+public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, PersonIndex persons, DivisionDirectory divisions, AuditLog audit,
+    IOptions<AssistanceOptions> options, TimeProvider clock)
 {
-    public static readonly IReadOnlyList<ProgramDefinition> Programs = ProgramCatalogue.Defaults();
-    public static ProgramDefinition Program(AssistanceProgram p) => Programs.Single(d => d.Program == p);
+    public IReadOnlyList<ProgramDefinition> Programs { get; } = ProgramCatalogue.Defaults(options.Value.MinimumLivingStandard);
+    public ProgramDefinition Program(AssistanceProgram p) => Programs.Single(d => d.Program == p);
+    public CaseTimeLimits Limits => options.Value.TimeLimits;
 
     public async Task<ApplicationOutcome> SubmitAsync(Caller caller, ApplicationRequest request, string requestId, CancellationToken ct)
     {
@@ -69,6 +95,11 @@ public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, Pe
             errors.Add(new FieldError("jurisdiction", "请填写居住地所在的街道或社区行政区划代码。"));
         var members = (request.Members ?? []).Select(m => new HouseholdMember(m.Name ?? "", m.IdNumber ?? "", m.Relationship ?? Relationship.Other, m.ConsentSigned ?? false, m.DeclaredMonthlyIncome ?? 0m)).ToList();
         errors.AddRange(HouseholdRules.Validate(members, today));
+        var bankAccount = request.BankAccount?.Replace(" ", "", StringComparison.Ordinal);
+        if (request.Program is { } chosen && Program(chosen).Allowance != AllowanceRule.None && !IsBankAccount(bankAccount))
+            errors.Add(new FieldError("bankAccount", "请填写用于发放救助金的申请人本人银行账号（12 到 30 位数字）。"));
+        else if (bankAccount is { Length: > 0 } && !IsBankAccount(bankAccount))
+            errors.Add(new FieldError("bankAccount", "银行账号须为 12 到 30 位数字。"));
         if (errors.Count > 0) return new ApplicationOutcome.Invalid(errors);
 
         var id = Ids.New(clock);
@@ -116,9 +147,22 @@ public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, Pe
             ["SubmittedAt"] = now,
             ["SubmittedBy"] = caller.Subject,
             ["SubmittedVia"] = caller.Role == Role.Citizen ? "online" : "counter",
+            ["StepSince"] = now,
+            ["ApplicantNameMasked"] = Masking.MaskName(applicant.Name),
         };
+        if (bankAccount is { Length: > 0 }) entity["BankAccount"] = cipher.Encrypt(bankAccount, BankAad(id));
         var applications = await tables.GetAsync(TableNames.AssistanceApplications, ct);
-        await applications.AddEntityAsync(entity, ct);
+        try
+        {
+            await applications.AddEntityAsync(entity, ct);
+            await IndexAsync(entity, ct);
+        }
+        catch
+        {
+            // Nothing half-written: give the members' places back.
+            foreach (var c in claimed) await memberships.DeleteEntityAsync(c.IdIndex[..2], c.IdIndex, ETag.All, CancellationToken.None);
+            throw;
+        }
         await audit.AppendAsync(caller, new AuditEvent("assistance.submit", AuditOutcome.Success, applicant.IdIndex, Detail: id), requestId, ct);
         return new ApplicationOutcome.Ok(View(entity, stored));
     }
@@ -136,8 +180,12 @@ public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, Pe
         return new ApplicationOutcome.Ok(View(entity, members!));
     }
 
-    /// <summary>A street officer of the residence street accepts the application; returns the view to start verification with.</summary>
-    public async Task<ApplicationOutcome> AcceptAsync(Caller caller, string id, string requestId, CancellationToken ct)
+    /// <summary>
+    /// A street officer of the residence street accepts the application; returns the view to start verification with.
+    /// Materials must be complete (checked against the program's catalogue entry) unless the officer has seen the
+    /// originals at the counter (<paramref name="materialsCheckedAtCounter"/>).
+    /// </summary>
+    public async Task<ApplicationOutcome> AcceptAsync(Caller caller, string id, bool materialsCheckedAtCounter, AssistanceMaterials materials, string requestId, CancellationToken ct)
     {
         var (entity, members) = await LoadAsync(id, ct);
         if (entity is null || !AccessPolicy.InScope(caller, Scope(entity)))
@@ -147,31 +195,154 @@ public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, Pe
         }
         if (entity.GetString("Status") != nameof(ApplicationStatus.Submitted))
             return new ApplicationOutcome.Conflict("APPLICATION_NOT_SUBMITTED", "只有待受理的申请才能受理。");
-        entity["Status"] = nameof(ApplicationStatus.Accepted);
-        entity["AcceptedAt"] = clock.GetUtcNow();
-        entity["AcceptedBy"] = caller.Subject;
-        try { await tables.Service.GetTableClient(TableNames.AssistanceApplications).UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct); }
-        catch (RequestFailedException e) when (e.Status == 412) { return new ApplicationOutcome.Conflict("CONCURRENT_UPDATE", "申请已被他人处理，请刷新后重试。"); }
+        if (!materialsCheckedAtCounter)
+        {
+            var missing = await materials.FindingsAsync(id, Program(ProgramOf(entity)), ct);
+            if (missing.Count > 0)
+                return new ApplicationOutcome.Invalid(missing.Select(f => new FieldError($"materials.{f.Item}", f.Reason + f.Remedy)).ToList(), "MATERIALS_INCOMPLETE");
+        }
+        var now = clock.GetUtcNow();
+        var moved = await MoveAsync(id, [ApplicationStatus.Submitted], ApplicationStatus.Accepted, e =>
+        {
+            e["AcceptedAt"] = now;
+            e["AcceptedBy"] = caller.Subject;
+            e["StepSince"] = now;
+            e["MaterialsCheckedAtCounter"] = materialsCheckedAtCounter;
+        }, ct);
+        if (moved is null) return new ApplicationOutcome.Conflict("CONCURRENT_UPDATE", "申请已被他人处理，请刷新后重试。");
         await audit.AppendAsync(caller, new AuditEvent("assistance.accept", AuditOutcome.Success, entity.GetString("ApplicantIndex"), Detail: id), requestId, ct);
-        return new ApplicationOutcome.Ok(View(entity, members!));
+        return new ApplicationOutcome.Ok(View(moved, members!));
     }
 
     /// <summary>For verification activities: the decrypted members (never leaves the application layer).</summary>
     public async Task<IReadOnlyList<StoredMember>> MembersAsync(string id, CancellationToken ct) =>
         (await LoadAsync(id, ct)).Members ?? throw new InvalidOperationException($"Application {id} not found.");
 
-    public async Task SetStatusAsync(string id, ApplicationStatus status, Action<TableEntity>? update, CancellationToken ct)
+    /// <summary>
+    /// Moves an application to <paramref name="to"/> if it is in one of <paramref name="from"/> (optimistic concurrency,
+    /// retried on conflicts), applies <paramref name="update"/>, keeps the worklist index current and gives the members'
+    /// places back when the case ends. Idempotent: an application already in <paramref name="to"/> is returned as is.
+    /// Returns null when the application is in another state.
+    /// </summary>
+    public async Task<TableEntity?> MoveAsync(string id, IReadOnlyCollection<ApplicationStatus> from, ApplicationStatus to, Action<TableEntity>? update, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.AssistanceApplications, ct);
         for (var attempt = 0; ; attempt++)
         {
             var entity = (await table.GetEntityAsync<TableEntity>(id, "application", cancellationToken: ct)).Value;
-            entity["Status"] = status.ToString();
+            var current = Enum.Parse<ApplicationStatus>(entity.GetString("Status"));
+            if (current == to && !from.Contains(to))
+            {
+                await IndexAsync(entity, ct);
+                return entity;
+            }
+            if (!from.Contains(current) || !CaseWorkflow.CanMove(current, to)) return null;
+            entity["Status"] = to.ToString();
             update?.Invoke(entity);
-            try { await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct); return; }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 5) { }
+            try
+            {
+                await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 8)
+            {
+                continue;
+            }
+            await IndexAsync(entity, ct);
+            if (!CaseWorkflow.IsActive(to)) await ReleaseMembersAsync(id, ct);
+            return entity;
         }
     }
+
+    /// <summary>Updates fields of an application without changing its state (retried on conflicts).</summary>
+    public async Task<TableEntity> UpdateAsync(string id, Action<TableEntity> update, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.AssistanceApplications, ct);
+        for (var attempt = 0; ; attempt++)
+        {
+            var entity = (await table.GetEntityAsync<TableEntity>(id, "application", cancellationToken: ct)).Value;
+            update(entity);
+            try
+            {
+                await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+                await IndexAsync(entity, ct);
+                return entity;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 8) { }
+        }
+    }
+
+    /// <summary>The staff worklist: applications in the caller's jurisdiction (or a division under it), newest first, paged.</summary>
+    public async Task<WorklistPage> WorklistAsync(Caller caller, string? division, ApplicationStatus? status, bool overdueOnly, int pageSize, string? continuation, CancellationToken ct)
+    {
+        var scope = division ?? caller.Jurisdiction ?? "";
+        if (!Jurisdiction.IsWellFormed(scope) || !AccessPolicy.InScope(caller, new ResourceScope(scope))) return new WorklistPage([], null, Forbidden: true);
+        var table = await tables.GetAsync(TableNames.AssistanceWorklist, ct);
+        // Jurisdiction codes nest by prefix (district 6, street 9, community 12 digits), so a subtree is a key range.
+        var prefix = Jurisdiction.Prefix(scope);
+        var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}");
+        if (status is { } s) filter += TableClient.CreateQueryFilter($" and Status eq {s.ToString()}");
+        var today = ChinaTime.Today(clock);
+        var items = new List<WorklistItem>();
+        string? next = null;
+        await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: ct).AsPages(continuation, pageSize))
+        {
+            foreach (var e in page.Values)
+            {
+                var item = WorklistItemOf(e, today);
+                if (!overdueOnly || item.Deadline?.Overdue == true) items.Add(item);
+            }
+            next = page.ContinuationToken;
+            break;
+        }
+        return new WorklistPage(items, next);
+    }
+
+    WorklistItem WorklistItemOf(TableEntity e, DateOnly today)
+    {
+        var status = Enum.Parse<ApplicationStatus>(e.GetString("Status"));
+        var program = Enum.Parse<AssistanceProgram>(e.GetString("Program"));
+        return new WorklistItem(e.RowKey, program, Program(program).Name, status, CaseWorkflow.NameOf(status), e.PartitionKey, divisions.FullName(e.PartitionKey),
+            e.GetString("ApplicantNameMasked"), e.GetInt32("MemberCount") ?? 0, e.GetDateTimeOffset("SubmittedAt")!.Value,
+            DeadlineOf(status, e.GetDateTimeOffset("StepSince"), today));
+    }
+
+    StepDeadline? DeadlineOf(ApplicationStatus status, DateTimeOffset? stepSince, DateOnly today) =>
+        stepSince is { } since ? CaseWorkflow.Deadline(status, ChinaTime.DateOf(since), today, Limits, HolidayCalendar.Default) : null;
+
+    async Task IndexAsync(TableEntity e, CancellationToken ct)
+    {
+        var worklist = await tables.GetAsync(TableNames.AssistanceWorklist, ct);
+        await worklist.UpsertEntityAsync(new TableEntity(e.GetString("Jurisdiction"), e.PartitionKey)
+        {
+            ["Program"] = e.GetString("Program"),
+            ["Status"] = e.GetString("Status"),
+            ["ApplicantNameMasked"] = e.GetString("ApplicantNameMasked"),
+            ["MemberCount"] = e.GetInt32("MemberCount"),
+            ["SubmittedAt"] = e.GetDateTimeOffset("SubmittedAt"),
+            ["StepSince"] = e.GetDateTimeOffset("StepSince"),
+        }, TableUpdateMode.Replace, ct);
+    }
+
+    async Task ReleaseMembersAsync(string id, CancellationToken ct)
+    {
+        var members = await MembersAsync(id, ct);
+        var memberships = await tables.GetAsync(TableNames.AssistanceMemberships, ct);
+        foreach (var m in members)
+        {
+            var claim = await memberships.GetEntityIfExistsAsync<TableEntity>(m.IdIndex[..2], m.IdIndex, cancellationToken: ct);
+            if (claim.HasValue && claim.Value!.GetString("ApplicationId") == id)
+                await memberships.DeleteEntityAsync(m.IdIndex[..2], m.IdIndex, claim.Value.ETag, ct);
+        }
+    }
+
+    public static AssistanceProgram ProgramOf(TableEntity e) => Enum.Parse<AssistanceProgram>(e.GetString("Program"));
+
+    /// <summary>The payee account (decrypted; for the bank file only).</summary>
+    public string? BankAccountOf(TableEntity e) => e.GetString("BankAccount") is { } token ? cipher.Decrypt(token, BankAad(e.PartitionKey)) : null;
+
+    static bool IsBankAccount(string? s) => s is { Length: >= 12 and <= 30 } && s.All(char.IsAsciiDigit);
+
+    static string BankAad(string applicationId) => $"assistance/{applicationId}/bankAccount";
 
     public async Task<TableEntity?> EntityAsync(string id, CancellationToken ct) => (await LoadAsync(id, ct)).Entity;
 
@@ -192,21 +363,28 @@ public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, Pe
 
     static string Aad(string applicationId) => $"assistance/{applicationId}/members";
 
-    ApplicationView View(TableEntity e, IReadOnlyList<StoredMember> members)
+    public ApplicationView View(TableEntity e, IReadOnlyList<StoredMember> members)
     {
         var program = Enum.Parse<AssistanceProgram>(e.GetString("Program"));
+        var status = Enum.Parse<ApplicationStatus>(e.GetString("Status"));
         return new ApplicationView
         {
             Id = e.PartitionKey,
             Program = program,
             ProgramName = Program(program).Name,
-            Status = Enum.Parse<ApplicationStatus>(e.GetString("Status")),
+            Status = status,
+            StatusName = CaseWorkflow.NameOf(status),
             Jurisdiction = e.GetString("Jurisdiction"),
             JurisdictionName = divisions.FullName(e.GetString("Jurisdiction")),
             Members = members.Select(m => new MemberView(m.MemberRef, Masking.MaskName(m.Name)!, Masking.MaskIdNumber(m.IdNumber)!, m.Relationship, m.ConsentSigned, m.PersonId)).ToList(),
             SubmittedAt = e.GetDateTimeOffset("SubmittedAt")!.Value,
             AcceptedAt = e.GetDateTimeOffset("AcceptedAt"),
             VerifiedAt = e.GetDateTimeOffset("VerifiedAt"),
+            DecidedAt = e.GetDateTimeOffset("DecidedAt"),
+            Deadline = DeadlineOf(status, e.GetDateTimeOffset("StepSince"), ChinaTime.Today(clock)),
+            BankAccount = Masking.MaskBankAccount(BankAccountOf(e)),
+            MonthlyAllowance = e.GetString("MonthlyAllowance") is { } a ? decimal.Parse(a, System.Globalization.CultureInfo.InvariantCulture) : null,
+            DecisionReason = e.GetString("DecisionReason"),
         };
     }
 }

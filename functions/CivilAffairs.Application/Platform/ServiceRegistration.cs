@@ -1,7 +1,10 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using CivilAffairs.Application.Assistance;
+using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Application.Catalog;
+using CivilAffairs.Application.Platform.Notifications;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Configuration;
 using CivilAffairs.Application.Platform.Crypto;
@@ -49,6 +52,9 @@ public static class ServiceRegistration
             services.AddSingleton<ITrustedIssuer, EntraIssuer>();
 
         services.AddCivilAffairsWeChat(configuration);
+        services.AddSingleton<DeathRegister>();
+        services.AddOptions<NotificationOptions>().Bind(configuration.GetSection("Notifications"));
+        services.AddSingleton<NotificationService>();
 
         // Catalog
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection("Catalog"));
@@ -56,6 +62,17 @@ public static class ServiceRegistration
         services.AddSingleton<PreReviewService>();
         services.AddSingleton<PreReviewStatisticsService>();
         services.AddSingleton<PreReviewExpiryScheduler>();
+
+        // Social assistance
+        services.AddPartnerIntegration(configuration);
+        services.AddOptions<AssistanceOptions>().Bind(configuration.GetSection("Assistance"));
+        services.AddOptions<VerificationOptions>().Bind(configuration.GetSection("Assistance:Verification"));
+        services.AddOptions<CaseOptions>().Bind(configuration.GetSection("Assistance:Case"));
+        services.AddSingleton<AssistanceApplications>();
+        services.AddSingleton<AssistanceMaterials>();
+        services.AddSingleton<VerificationService>();
+        services.AddSingleton<AssistanceCases>();
+        services.AddSingleton<AssistancePayments>();
         return services;
     }
 }

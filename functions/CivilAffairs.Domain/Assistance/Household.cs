@@ -18,13 +18,27 @@ public enum Relationship
 /// <summary>A household member as declared in an application.</summary>
 public sealed record HouseholdMember(string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, decimal DeclaredMonthlyIncome = 0m);
 
+/// <summary>Where an application stands. See <see cref="CaseWorkflow"/> for the allowed moves.</summary>
 public enum ApplicationStatus
 {
+    /// <summary>提交待受理.</summary>
     Submitted,
+    /// <summary>已受理 (the street office accepted it).</summary>
     Accepted,
+    /// <summary>家庭经济状况核对中.</summary>
     Verifying,
-    Verified,
+    /// <summary>公示中 (7 days).</summary>
+    Publicity,
+    /// <summary>公示暂停：有异议待核实.</summary>
+    PublicityPaused,
+    /// <summary>待区民政局审核确认.</summary>
+    AwaitingDecision,
+    /// <summary>已批准，按月发放.</summary>
+    Granted,
+    /// <summary>不予批准.</summary>
     Rejected,
+    /// <summary>救助终止（退出、复核不再符合、成员死亡等）.</summary>
+    Ended,
     Withdrawn,
 }
 

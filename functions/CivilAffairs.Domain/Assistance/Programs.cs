@@ -53,7 +53,23 @@ public sealed record ProgramDefinition(
     decimal MonthlyStandardYuan,
     string StandardSource,
     IReadOnlyList<EligibilityCriterion> Criteria,
-    bool NeedsEconomicVerification = true);
+    bool NeedsEconomicVerification = true,
+    AllowanceRule Allowance = AllowanceRule.None,
+    decimal AllowanceFactor = 1m,
+    string? AllowanceSource = null);
+
+/// <summary>How a program's cash allowance is computed (see <see cref="Allowances"/>).</summary>
+public enum AllowanceRule
+{
+    /// <summary>No cash payment (a recognition, e.g. 低收入家庭认定).</summary>
+    None,
+    /// <summary>(standard − monthly income per capita) × members.</summary>
+    GapToStandard,
+    /// <summary>standard × factor × members, every month.</summary>
+    StandardMultiplePerMember,
+    /// <summary>standard × factor (months) × members, once.</summary>
+    OneOffStandardMonths,
+}
 
 /// <summary>
 /// The programs with Guangzhou's figures as defaults. The standard is configuration: the
@@ -74,7 +90,7 @@ public static class ProgramCatalogue
             new(ReportField.RealEstate, CriterionOperator.AtMost, 1m, null, "家庭自有住房不超过 1 套"),
             new(ReportField.Vehicles, CriterionOperator.AtMost, 0m, null, "家庭成员名下无机动车辆（残疾人功能性补偿代步车除外）"),
             new(ReportField.Businesses, CriterionOperator.AtMost, 0m, null, "家庭成员未经营企业或个体工商户"),
-        ]),
+        ], Allowance: AllowanceRule.GapToStandard, AllowanceSource: "按家庭月人均收入与低保标准的差额发放（补差），《社会救助暂行办法》第十三条"),
         new(AssistanceProgram.LowIncomeFamily, "低收入家庭认定", "GZ-SA-002", standard, StandardSource,
         [
             new(ReportField.MonthlyIncomePerCapita, CriterionOperator.AtMost, null, 1.5m, "家庭月人均收入不超过低保标准的 1.5 倍"),
@@ -86,11 +102,14 @@ public static class ProgramCatalogue
         [
             new(ReportField.MonthlyIncomePerCapita, CriterionOperator.LessThan, null, 1m, "本人月收入低于低保标准"),
             new(ReportField.FinancialAssetsPerCapita, CriterionOperator.AtMost, null, 24m, "本人金融资产不超过 24 个月低保标准"),
-        ]),
+        ], Allowance: AllowanceRule.StandardMultiplePerMember, AllowanceFactor: 1.3m,
+            AllowanceSource: "基本生活标准不低于当地低保标准的 1.3 倍（《国务院关于进一步健全特困人员救助供养制度的意见》国发〔2016〕14号），可配置"),
         new(AssistanceProgram.TemporaryAssistance, "临时救助", "GZ-SA-004", standard, StandardSource,
         [
             new(ReportField.MonthlyIncomePerCapita, CriterionOperator.AtMost, null, 2m, "家庭月人均收入不超过低保标准的 2 倍"),
-        ]),
-        new(AssistanceProgram.OrphanAllowance, "孤儿基本生活保障", "GZ-SA-005", standard, StandardSource, [], NeedsEconomicVerification: false),
+        ], Allowance: AllowanceRule.OneOffStandardMonths, AllowanceFactor: 3m, AllowanceSource: "一次性发放，默认 3 个月低保标准 × 家庭人数，可配置"),
+        new(AssistanceProgram.OrphanAllowance, "孤儿基本生活保障", "GZ-SA-005", standard, StandardSource, [], NeedsEconomicVerification: false,
+            Allowance: AllowanceRule.StandardMultiplePerMember, AllowanceFactor: 2m,
+            AllowanceSource: "默认按低保标准 2 倍估算；应配置为广州市公布的孤儿基本生活最低养育标准"),
     ];
 }

@@ -26,8 +26,18 @@ public enum Permission
     /// <summary>Submit a social-assistance application (citizens for their own household; staff at any office).</summary>
     SubmitAssistance,
     ReadAssistance,
-    /// <summary>Accept an application and start the cross-department verification (street level).</summary>
+    /// <summary>Accept an application and start the cross-department verification (street level); resolve objections.</summary>
     AcceptAssistance,
+    /// <summary>The staff worklist of applications in one's jurisdiction.</summary>
+    AssistanceWorklist,
+    /// <summary>Object to an application during its publicity (公示): any resident or local staff.</summary>
+    ObjectToAssistance,
+    /// <summary>The district decision (审核确认).</summary>
+    DecideAssistance,
+    /// <summary>Monthly payment batches and bank files.</summary>
+    ManagePayments,
+    /// <summary>Record a death (from death registration, hospitals, police).</summary>
+    RecordDeath,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -68,6 +78,11 @@ public static class AccessPolicy
         [Permission.SubmitAssistance] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer],
         [Permission.ReadAssistance] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.AcceptAssistance] = [Role.StreetOfficer],
+        [Permission.AssistanceWorklist] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ObjectToAssistance] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer],
+        [Permission.DecideAssistance] = [Role.DistrictApprover],
+        [Permission.ManagePayments] = [Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.RecordDeath] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>

@@ -30,7 +30,7 @@ public static class Jurisdiction
     };
 
     /// <summary>The prefix every code inside the division starts with (a city 440100 covers 4401xx…).</summary>
-    static string Prefix(string code) => LevelOf(code) == DivisionLevel.City ? code[..4] : code;
+    public static string Prefix(string code) => LevelOf(code) == DivisionLevel.City ? code[..4] : code;
 
     /// <summary>True when <paramref name="inner"/> is <paramref name="outer"/> or lies inside it.</summary>
     public static bool Contains(string outer, string inner) =>

@@ -35,6 +35,7 @@ public sealed class RuntimeFixture : IAsyncLifetime
         options.Settings["Crypto:LocalKeyFile"] = Path.Combine(dataDirectory, "master-keys.json");
         options.Settings["Security:RateLimit:PublicPerMinute"] = "100000";
         options.Settings["Security:RateLimit:LoginPerMinute"] = "30";
+        options.Settings["Runtime:PartnerSimulator:Enabled"] = "false";
         tweak?.Invoke(options.Settings);
         return options;
     }

@@ -38,7 +38,7 @@ public static partial class DemoData
             var accounts = runtime.Services.GetRequiredService<CitizenAccounts>();
             foreach (var (key, personId) in BoundCitizens)
                 if (users.FirstOrDefault(u => u.Key == key) is { } user)
-                    await accounts.EnsureAccountAsync(accounts.OpenIdIndex(user.OpenId), personId, ct);
+                    await accounts.EnsureAccountAsync(user.OpenId, personId, ct);
         }
     }
 }

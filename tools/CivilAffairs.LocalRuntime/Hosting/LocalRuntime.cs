@@ -2,7 +2,10 @@ using System.Net;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
+using CivilAffairs.Application.Assistance.Partners;
+using CivilAffairs.Application.Assistance.Partners.Simulation;
 using CivilAffairs.Application.Platform;
+using CivilAffairs.PartnerSimulator;
 using CivilAffairs.Application.Platform.Configuration;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.LocalRuntime.Triggers;
@@ -55,8 +58,11 @@ public sealed class FunctionsRuntime : IAsyncDisposable
     readonly CivilAffairs.WeChatSimulator.WeChatSimulatorHost? wechat;
     readonly GrpcChannel channel;
 
-    FunctionsRuntime(WebApplication app, WebApplication sidecar, Azurite? azurite, CivilAffairs.WeChatSimulator.WeChatSimulatorHost? wechat, GrpcChannel channel, Uri baseAddress, FunctionKeys keys, IReadOnlyList<FunctionDescriptor> functions, string storage)
+    readonly PartnerSimulatorHost? partners;
+
+    FunctionsRuntime(WebApplication app, WebApplication sidecar, Azurite? azurite, CivilAffairs.WeChatSimulator.WeChatSimulatorHost? wechat, PartnerSimulatorHost? partners, GrpcChannel channel, Uri baseAddress, FunctionKeys keys, IReadOnlyList<FunctionDescriptor> functions, string storage)
     {
+        this.partners = partners;
         this.app = app; this.sidecar = sidecar; this.azurite = azurite; this.wechat = wechat; this.channel = channel;
         BaseAddress = baseAddress; Keys = keys; Functions = functions; StorageConnectionString = storage;
     }
@@ -69,6 +75,9 @@ public sealed class FunctionsRuntime : IAsyncDisposable
     /// <summary>The WeChat API simulator the runtime started (Development without a configured WeChat API), if any.</summary>
     public Uri? WeChatSimulator => wechat?.BaseAddress;
     public IReadOnlyList<CivilAffairs.WeChatSimulator.SimulatedUser>? WeChatUsers => wechat?.Users;
+
+    /// <summary>The partner simulator the runtime started (Development with <c>Runtime:PartnerSimulator:Enabled</c>), if any.</summary>
+    public PartnerSimulatorHost? PartnerSimulator => partners;
 
     public static Assembly AppAssembly => Assembly.Load("CivilAffairs.Functions");
 
@@ -92,10 +101,13 @@ public sealed class FunctionsRuntime : IAsyncDisposable
         config.AddInMemoryCollection(options.Settings);
         if (string.IsNullOrWhiteSpace(config["Crypto:LocalKeyFile"]) && string.IsNullOrWhiteSpace(config["KeyVault:Uri"]))
             config.AddInMemoryCollection([new("Crypto:LocalKeyFile", Path.Combine(options.DataDirectory, "master-keys.json"))]);
+        if (string.IsNullOrWhiteSpace(config[PartnerRegistration.LocalKeyFileSetting]) && string.IsNullOrWhiteSpace(config["KeyVault:Uri"]))
+            config.AddInMemoryCollection([new(PartnerRegistration.LocalKeyFileSetting, Path.Combine(options.DataDirectory, "partner-keys.json"))]);
 
         Azurite? azurite = null;
         WebApplication? sidecar = null;
         CivilAffairs.WeChatSimulator.WeChatSimulatorHost? wechat = null;
+        PartnerSimulatorHost? partners = null;
         var storageConfigured = !string.IsNullOrWhiteSpace(config[SettingNames.StorageConnection])
             || config.GetSection(SettingNames.StorageConnection).GetChildren().Any();
         if (!storageConfigured)
@@ -118,6 +130,10 @@ public sealed class FunctionsRuntime : IAsyncDisposable
                     new("WeChat:AppSecret", wechat.AppSecret),
                 ]);
             }
+            // Development: the partner units' side of verification, answering from synthetic registries.
+            if (options.EnvironmentName == Environments.Development && config.GetValue("Runtime:PartnerSimulator:Enabled", false)
+                && config[SettingNames.StorageConnection] is { Length: > 0 } simulatorStorage)
+                partners = await StartPartnerSimulatorAsync(config, simulatorStorage, options, ct);
             var host = new HostSettings(config);
             var keys = LoadKeys(config, options.DataDirectory);
             var port = options.Port == 0 ? Azurite.FreePort() : options.Port;
@@ -178,10 +194,11 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             HttpTriggerHost.Map(app, functions, host.RoutePrefix);
             devIdp?.Map(app, host.RoutePrefix);
             await app.StartAsync(ct);
-            return new FunctionsRuntime(app, sidecar!, azurite, wechat, channel, new Uri($"http://localhost:{port}/"), keys, functions, config[SettingNames.StorageConnection] ?? "(identity-based)");
+            return new FunctionsRuntime(app, sidecar!, azurite, wechat, partners, channel, new Uri($"http://localhost:{port}/"), keys, functions, config[SettingNames.StorageConnection] ?? "(identity-based)");
         }
         catch
         {
+            if (partners is not null) await partners.DisposeAsync();
             if (wechat is not null) await wechat.DisposeAsync();
             if (sidecar is not null) await sidecar.DisposeAsync();
             if (azurite is not null) await azurite.DisposeAsync();
@@ -274,8 +291,35 @@ public sealed class FunctionsRuntime : IAsyncDisposable
         try { await sidecar.StopAsync(sidecarTimeout.Token); }
         catch (Exception) { /* stopping anyway */ }
         await sidecar.DisposeAsync();
+        if (partners is not null) await partners.DisposeAsync();
         if (wechat is not null) await wechat.DisposeAsync();
         if (azurite is not null) await azurite.DisposeAsync();
+    }
+
+    /// <summary>Starts the partner simulator on the runtime's storage and partner key file, from <c>Runtime:PartnerSimulator</c>.</summary>
+    static Task<PartnerSimulatorHost> StartPartnerSimulatorAsync(IConfiguration config, string storage, RuntimeOptions options, CancellationToken ct)
+    {
+        var section = config.GetSection("Runtime:PartnerSimulator");
+        var simulator = new PartnerSimulatorOptions
+        {
+            StorageConnectionString = storage,
+            KeyFilePath = config[PartnerRegistration.LocalKeyFileSetting]!,
+            MinLatency = TimeSpan.FromMilliseconds(section.GetValue("MinLatencyMs", 200)),
+            MaxLatency = TimeSpan.FromMilliseconds(section.GetValue("MaxLatencyMs", 1500)),
+            FailureRate = section.GetValue("FailureRate", 0d),
+            SilenceRate = section.GetValue("SilenceRate", 0d),
+            Residents = section.GetValue("Residents", SyntheticRegistry.DefaultResidents),
+            Seed = section.GetValue("Seed", SyntheticRegistry.DefaultSeed),
+            MaxPollInterval = TimeSpan.FromMilliseconds(section.GetValue("MaxPollIntervalMs", 2000)),
+            SilentUnits = (section["SilentUnits"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
+        };
+        simulator.LoggerFactory = LoggerFactory.Create(l =>
+            {
+                l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+                l.AddFilter("Azure", LogLevel.Warning);
+                options.ConfigureLogging?.Invoke(l);
+            });
+        return PartnerSimulatorHost.StartAsync(simulator, ct);
     }
 }
 

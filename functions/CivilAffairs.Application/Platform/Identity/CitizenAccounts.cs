@@ -33,7 +33,7 @@ public abstract record BindOutcome
 /// when name and ID number match a registered person.
 /// </summary>
 public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindIndex blindIndex, PersonIndex persons,
-    PlatformTokenIssuer issuer, AuditLog audit, TimeProvider clock)
+    PlatformTokenIssuer issuer, AuditLog audit, FieldCipher cipher, TimeProvider clock)
 {
     public const string OpenIdPurpose = "wechat.openid";
 
@@ -53,6 +53,7 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
         }
 
         var account = await GetOrCreateAsync(OpenIdIndex(session.OpenId), ct);
+        await RememberOpenIdAsync(account.Id, session.OpenId, ct);
         var caller = new Caller(account.Id, "市民", Role.Citizen, null, account.PersonId, null, PlatformTokenIssuer.IssuerName);
         await audit.AppendAsync(caller, new AuditEvent("auth.wechatLogin", AuditOutcome.Success), requestId, ct);
         return new LoginOutcome.Success(await SessionAsync(account, ct));
@@ -79,6 +80,7 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
         entity.Value["PersonId"] = record.Id;
         entity.Value["BoundAt"] = clock.GetUtcNow();
         await table.UpdateEntityAsync(entity.Value, entity.Value.ETag, TableUpdateMode.Replace, ct);
+        await LinkPersonAsync(caller.Subject, record.Id, ct);
         await audit.AppendAsync(caller, new AuditEvent("auth.realNameBind", AuditOutcome.Success, index), requestId, ct);
         var account = new Account(caller.Subject, record.Id);
         var bound = caller with { PersonId = record.Id };
@@ -86,17 +88,48 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
         return new BindOutcome.Bound(await SessionAsync(account, ct), ((PersonOutcome.Found)view).View);
     }
 
-    /// <summary>Creates (or finds) the account for an openid index and, for demo data, binds it to a person.</summary>
-    public async Task<string> EnsureAccountAsync(string openIdIndex, string? personId, CancellationToken ct)
+    /// <summary>Creates (or finds) the account for an openid and, for demo data, binds it to a person.</summary>
+    public async Task<string> EnsureAccountAsync(string openId, string? personId, CancellationToken ct)
     {
+        var openIdIndex = OpenIdIndex(openId);
         var account = await GetOrCreateAsync(openIdIndex, ct);
+        await RememberOpenIdAsync(account.Id, openId, ct);
         if (personId is not null && account.PersonId != personId)
         {
             var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
             await table.UpsertEntityAsync(new TableEntity(account.Id, "account") { ["OpenIdIndex"] = openIdIndex, ["PersonId"] = personId, ["BoundAt"] = clock.GetUtcNow() }, TableUpdateMode.Merge, ct);
+            await LinkPersonAsync(account.Id, personId, ct);
         }
         return account.Id;
     }
+
+    /// <summary>The WeChat openids of the accounts bound to a person (for subscribe messages); decrypted in memory only.</summary>
+    public async Task<IReadOnlyList<string>> OpenIdsOfPersonAsync(string personId, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
+        var result = new List<string>();
+        await foreach (var link in table.QueryAsync<TableEntity>(e => e.PartitionKey == "person-" + personId, cancellationToken: ct))
+        {
+            var account = await table.GetEntityIfExistsAsync<TableEntity>(link.RowKey, "account", cancellationToken: ct);
+            if (account.HasValue && account.Value!.GetString("PersonId") == personId && account.Value.GetString("OpenId") is { } token)
+                result.Add(cipher.Decrypt(token, OpenIdAad(link.RowKey)));
+        }
+        return result;
+    }
+
+    async Task RememberOpenIdAsync(string accountId, string openId, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
+        await table.UpsertEntityAsync(new TableEntity(accountId, "account") { ["OpenId"] = cipher.Encrypt(openId, OpenIdAad(accountId)) }, TableUpdateMode.Merge, ct);
+    }
+
+    async Task LinkPersonAsync(string accountId, string personId, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
+        await table.UpsertEntityAsync(new TableEntity("person-" + personId, accountId) { ["LinkedAt"] = clock.GetUtcNow() }, TableUpdateMode.Replace, ct);
+    }
+
+    static string OpenIdAad(string accountId) => $"account/{accountId}/openid";
 
     sealed record Account(string Id, string? PersonId);
 

@@ -163,6 +163,14 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
         return entry.HasValue ? entry.Value!.GetString("PersonId") : null;
     }
 
+    /// <summary>The residence jurisdiction registered for a blind index, if any.</summary>
+    public async Task<string?> JurisdictionOfAsync(string index, CancellationToken ct)
+    {
+        var indexTable = await tables.GetAsync(TableNames.PersonIndex, ct);
+        var entry = await indexTable.GetEntityIfExistsAsync<TableEntity>(index[..2], index, cancellationToken: ct);
+        return entry.HasValue ? entry.Value!.GetString("Jurisdiction") : null;
+    }
+
     /// <summary>Real-name check: the person whose ID number this is, if the name matches too.</summary>
     internal async Task<(PersonRecord? Record, string Index)> MatchAsync(string normalizedIdNumber, string name, CancellationToken ct)
     {

@@ -44,10 +44,19 @@ public static class TableNames
     public const string AssistanceApplications = "AssistanceApplications";
     public const string AssistanceMemberships = "AssistanceMemberships";
     public const string VerificationRequests = "VerificationRequests";
+    public const string AssistanceWorklist = "AssistanceWorklist";
+    public const string AssistanceMaterials = "AssistanceMaterials";
+    public const string AssistanceObjections = "AssistanceObjections";
+    public const string AssistanceGrants = "AssistanceGrants";
+    public const string AssistancePayments = "AssistancePayments";
+    public const string Notifications = "Notifications";
+    public const string Deaths = "Deaths";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
 public static class QueueNames
 {
     public const string CatalogPreReviews = "catalog-prereviews";
+    /// <summary>WeChat subscribe-message deliveries (ids only; the notification is read back from its table).</summary>
+    public const string NotificationsWeChat = "notifications-wechat";
 }

@@ -1,0 +1,54 @@
+using CivilAffairs.Domain.Assistance;
+
+namespace CivilAffairs.Application.Assistance;
+
+/// <summary>Input of the verification orchestration: ids only, never personal data (orchestration history is stored).</summary>
+public sealed record VerificationInput(string ApplicationId, int Round, IReadOnlyList<string> MemberRefs, IReadOnlyList<string> Units, int DeadlineSeconds);
+
+/// <summary>Asks one unit about every member of the application.</summary>
+public sealed record SendRequestsInput(string ApplicationId, string CorrelationId, string UnitCode);
+
+/// <summary>What the reply handler raises into the orchestration (no figures: those stay in the store).</summary>
+public sealed record ReplyNotice(string UnitCode, string MemberRef, string Status);
+
+public sealed record CompleteInput(string ApplicationId, string CorrelationId, int Round, IReadOnlyList<string> UnitsAsked, IReadOnlyList<string> UnitsNotAnswered);
+
+/// <summary>What verification concluded (the report and decision themselves are stored with the application).</summary>
+public sealed record VerificationOutcome(DecisionOutcome Outcome, bool Provisional, int UnitsNotAnswered);
+
+/// <summary>Custom status of the verification orchestration.</summary>
+/// <param name="UnitsAsked">Units asked.</param>
+/// <param name="UnitsAnswered">Units that answered about every member.</param>
+/// <param name="UnitsOverdue">Units that had not answered about every member when the deadline passed.</param>
+public sealed record VerificationProgress(string Step, int UnitsAsked, int UnitsAnswered, int UnitsOverdue, int RepliesExpected, int RepliesReceived, DateTimeOffset? Deadline);
+
+public static class VerificationNames
+{
+    public const string SendActivity = "SendVerificationRequests";
+    public const string CompleteActivity = "CompleteVerification";
+
+    /// <summary>The correlation id of a verification round's partner requests (the case orchestration receives the replies).</summary>
+    public static string CorrelationId(string applicationId, int round) => $"verify-{applicationId}-r{round}";
+
+    public static string EventName(int round, string unit, string memberRef) => $"reply.r{round}.{unit}.{memberRef}";
+
+    /// <summary>Parses a correlation id back into application id and round; false for anything else.</summary>
+    public static bool TryParseInstance(string? correlationId, out string applicationId, out int round)
+    {
+        applicationId = "";
+        round = 0;
+        if (correlationId is null || !correlationId.StartsWith("verify-", StringComparison.Ordinal)) return false;
+        var rest = correlationId["verify-".Length..];
+        var cut = rest.LastIndexOf("-r", StringComparison.Ordinal);
+        if (cut <= 0 || !int.TryParse(rest[(cut + 2)..], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out round)) return false;
+        applicationId = rest[..cut];
+        return Platform.Ids.TryParse(applicationId, out _);
+    }
+}
+
+/// <summary>Verification settings (section <c>Assistance:Verification</c>).</summary>
+public sealed class VerificationOptions
+{
+    /// <summary>Seconds each partner unit has to answer (production: days; demo and tests: seconds). Default 5 days.</summary>
+    public int DeadlineSeconds { get; set; } = 5 * 24 * 3600;
+}

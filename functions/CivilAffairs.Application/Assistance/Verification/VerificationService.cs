@@ -1,0 +1,196 @@
+using System.Text;
+using System.Text.Json;
+using Azure;
+using Azure.Data.Tables;
+using Azure.Storage.Queues;
+using CivilAffairs.Application.Assistance.Partners;
+using CivilAffairs.Application.Platform;
+using CivilAffairs.Application.Platform.Crypto;
+using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Storage;
+using CivilAffairs.Domain.Assistance;
+using Microsoft.DurableTask.Client;
+using Microsoft.Extensions.Logging;
+
+namespace CivilAffairs.Application.Assistance;
+
+/// <summary>The verification result as stored and returned.</summary>
+public sealed record VerificationView(string ApplicationId, ApplicationStatus Status, int Round, VerificationProgress? Progress,
+    HouseholdEconomicReport? Report, EligibilityDecision? Decision, IReadOnlyList<UnitView> UnitsNotAnswered, DateTimeOffset? CompletedAt);
+
+/// <summary>A partner unit by code and Chinese name.</summary>
+public sealed record UnitView(string Code, string Name);
+
+/// <summary>
+/// The partner side of verification: sends sealed requests (only name, ID number, purpose and consent
+/// reference, encrypted with the unit's key), accepts replies (correlated by orchestration instance, stored
+/// encrypted with an SM3 hash of the reply message as evidence, raised into the workflow), and builds the
+/// household economic report and the eligibility decision. Rows in <c>VerificationRequests</c>:
+/// PartitionKey = orchestration instance (the correlation id), RowKey = <c>{unit}|{memberRef}</c>.
+/// </summary>
+public sealed class VerificationService(
+    Tables tables,
+    AssistanceApplications applications,
+    PartnerCatalogue catalogue,
+    PartnerCodec codec,
+    QueueServiceClient queues,
+    FieldCipher cipher,
+    TimeProvider clock,
+    ILogger<VerificationService> logger)
+{
+    public const string Purpose = "居民家庭经济状况核对（社会救助审核确认）";
+
+    /// <summary>Sends one request per member to the unit's queue. Idempotent: a retried send reuses the stored request ids.</summary>
+    public async Task SendRequestsAsync(SendRequestsInput input, CancellationToken ct)
+    {
+        var unit = catalogue.Find(input.UnitCode) ?? throw new InvalidOperationException($"Unknown partner unit {input.UnitCode}.");
+        var members = await applications.MembersAsync(input.ApplicationId, ct);
+        var table = await tables.GetAsync(TableNames.VerificationRequests, ct);
+        var queue = queues.GetQueueClient(unit.RequestQueue);
+        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
+        foreach (var m in members)
+        {
+            var rowKey = $"{unit.Code}|{m.MemberRef}";
+            var existing = await table.GetEntityIfExistsAsync<TableEntity>(input.CorrelationId, rowKey, cancellationToken: ct);
+            if (existing.HasValue && existing.Value!.GetBoolean("Sent") == true) continue;
+            var requestId = existing.HasValue ? existing.Value!.GetString("RequestId") : Ids.New(clock);
+            var row = new TableEntity(input.CorrelationId, rowKey)
+            {
+                ["ApplicationId"] = input.ApplicationId,
+                ["RequestId"] = requestId,
+                ["Unit"] = unit.Code,
+                ["MemberRef"] = m.MemberRef,
+                ["SentAt"] = clock.GetUtcNow(),
+                ["Sent"] = false,
+            };
+            await table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct);
+            var request = new VerificationRequest(requestId, input.CorrelationId, unit.Code, m.MemberRef, m.Name, m.IdNumber, Purpose,
+                $"consent/{input.ApplicationId}/{m.MemberRef}", unit.Categories, clock.GetUtcNow());
+            var envelope = await codec.SealRequestAsync(request, ct);
+            await queue.SendMessageAsync(PartnerCodec.Serialize(envelope), ct); // the client base64-encodes
+            row["Sent"] = true;
+            await table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct);
+        }
+    }
+
+    /// <summary>
+    /// Handles one message from <c>partner-replies</c>. A reply for an unknown correlation or request is logged and dropped;
+    /// a message that is not a valid envelope (or fails authentication) throws, so it ends in <c>partner-replies-poison</c>.
+    /// Duplicates are harmless: the first stored reply wins and the event is raised again (the orchestration ignores extras).
+    /// </summary>
+    public async Task HandleReplyAsync(DurableTaskClient durable, string message, CancellationToken ct)
+    {
+        var envelope = PartnerCodec.Parse(message);
+        var reply = await codec.OpenReplyAsync(envelope, ct);
+        if (!VerificationNames.TryParseInstance(envelope.CorrelationId, out var applicationId, out var round))
+        {
+            logger.LogWarning("Rejected partner reply {MessageId} from {Unit}: unknown correlation id", envelope.Id, reply.UnitCode);
+            return;
+        }
+        var table = await tables.GetAsync(TableNames.VerificationRequests, ct);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(envelope.CorrelationId, $"{reply.UnitCode}|{reply.MemberRef}", cancellationToken: ct);
+        if (!found.HasValue || found.Value!.GetString("RequestId") != reply.RequestId)
+        {
+            logger.LogWarning("Rejected partner reply {MessageId} from {Unit}: no such request", envelope.Id, reply.UnitCode);
+            return;
+        }
+        var row = found.Value;
+        if (row.GetString("ReplyHash") is null)
+        {
+            // The round closes unanswered requests when its deadline passes; a reply after that is late.
+            var late = row.GetDateTimeOffset("ClosedAt") is not null;
+            row["Status"] = reply.Status.ToString();
+            row["AnsweredAt"] = reply.AnsweredAt;
+            row["ReceivedAt"] = clock.GetUtcNow();
+            row["ReplyHash"] = Sm3.HashHex(message);
+            row["Reply"] = cipher.Encrypt(JsonSerializer.Serialize(reply, JsonDefaults.Options), ReplyAad(envelope.CorrelationId, reply.UnitCode, reply.MemberRef));
+            row["Late"] = late;
+            try { await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct); }
+            catch (RequestFailedException e) when (e.Status == 412)
+            {
+                // A redelivery stored it first, or the round closed meanwhile: decide again from the stored row.
+                logger.LogInformation("Reply {MessageId} raced with another writer; re-reading", envelope.Id);
+                var current = (await table.GetEntityAsync<TableEntity>(row.PartitionKey, row.RowKey, cancellationToken: ct)).Value;
+                if (current.GetBoolean("Late") == true || current.GetString("ReplyHash") is null) return;
+            }
+            if (late)
+            {
+                logger.LogInformation("Late reply from {Unit} for application {ApplicationId} recorded, not used", reply.UnitCode, applicationId);
+                return;
+            }
+        }
+        else if (row.GetBoolean("Late") == true) return;
+        await durable.RaiseEventAsync(CaseNames.InstanceId(applicationId), VerificationNames.EventName(round, reply.UnitCode, reply.MemberRef),
+            new ReplyNotice(reply.UnitCode, reply.MemberRef, reply.Status.ToString()), ct);
+    }
+
+    /// <summary>
+    /// Builds the report and the eligibility decision from the replies received in time, stores both with the application
+    /// (the report encrypted), marks unanswered requests closed so later replies count as late, and returns the outcome.
+    /// </summary>
+    public async Task<VerificationOutcome> CompleteAsync(CompleteInput input, CancellationToken ct)
+    {
+        var entity = await applications.EntityAsync(input.ApplicationId, ct) ?? throw new InvalidOperationException("Application missing.");
+        var program = applications.Program(AssistanceApplications.ProgramOf(entity));
+        var members = await applications.MembersAsync(input.ApplicationId, ct);
+        var table = await tables.GetAsync(TableNames.VerificationRequests, ct);
+        var figures = new List<ReportedFigure>();
+        var failed = new HashSet<string>(StringComparer.Ordinal);
+        var now = clock.GetUtcNow();
+        await foreach (var row in table.QueryAsync<TableEntity>(r => r.PartitionKey == input.CorrelationId, cancellationToken: ct))
+        {
+            var unit = row.GetString("Unit");
+            if (row.GetString("Reply") is not { } sealedReply || row.GetBoolean("Late") == true || input.UnitsNotAnswered.Contains(unit))
+            {
+                if (row.GetDateTimeOffset("ClosedAt") is null)
+                {
+                    row["ClosedAt"] = now;
+                    await table.UpdateEntityAsync(row, ETag.All, TableUpdateMode.Merge, ct);
+                }
+                continue;
+            }
+            var reply = JsonSerializer.Deserialize<VerificationReply>(cipher.Decrypt(sealedReply, ReplyAad(input.CorrelationId, unit, row.GetString("MemberRef"))), JsonDefaults.Options)!;
+            if (reply.Status == ReplyStatus.Error) { failed.Add(unit); continue; }
+            figures.AddRange(catalogue.ReportedFigures(reply, row.GetString("ReplyHash")));
+        }
+        var report = HouseholdEconomicReport.Build(members.Count, figures, input.UnitsAsked, input.UnitsNotAnswered, failed.Except(input.UnitsNotAnswered).ToList());
+        var decision = EligibilityDecision.Decide(program, report);
+        await applications.UpdateAsync(input.ApplicationId, e =>
+        {
+            e["VerifiedAt"] = now;
+            e["VerificationRound"] = input.Round;
+            e["Report"] = cipher.Encrypt(JsonSerializer.Serialize(report, JsonDefaults.Options), ReportAad(input.ApplicationId));
+            e["Decision"] = JsonSerializer.Serialize(decision, JsonDefaults.Options);
+            e["DecisionOutcome"] = decision.Outcome.ToString();
+            e["IncomePerCapita"] = report.Value(ReportField.MonthlyIncomePerCapita).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        }, ct);
+        return new VerificationOutcome(decision.Outcome, decision.Provisional, input.UnitsNotAnswered.Count);
+    }
+
+    /// <summary>The stored report and decision (decrypted for an authorized caller) and, while running, the progress.</summary>
+    public async Task<VerificationView?> GetAsync(string applicationId, DurableTaskClient durable, CancellationToken ct)
+    {
+        var entity = await applications.EntityAsync(applicationId, ct);
+        if (entity is null) return null;
+        var status = Enum.Parse<ApplicationStatus>(entity.GetString("Status"));
+        var round = entity.GetInt32("VerificationRound") ?? 0;
+        VerificationProgress? progress = null;
+        if (status == ApplicationStatus.Verifying && entity.GetString("VerificationInstance") is { } instanceId
+            && await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct) is { } instance)
+        {
+            progress = instance.ReadCustomStatusAs<VerificationProgress>();
+            round = entity.GetInt32("VerificationRoundStarted") ?? round;
+        }
+        var report = entity.GetString("Report") is { } r ? JsonSerializer.Deserialize<HouseholdEconomicReport>(cipher.Decrypt(r, ReportAad(applicationId)), JsonDefaults.Options) : null;
+        var decision = entity.GetString("Decision") is { } d ? JsonSerializer.Deserialize<EligibilityDecision>(d, JsonDefaults.Options) : null;
+        var missing = (report?.UnitsNotAnswered ?? []).Select(c => new UnitView(c, catalogue.Find(c)?.Name ?? c)).ToList();
+        return new VerificationView(applicationId, status, round, progress, report, decision, missing, entity.GetDateTimeOffset("VerifiedAt"));
+    }
+
+    /// <summary>The stored eligibility decision, for notifications and the decision step.</summary>
+    public static EligibilityDecision? DecisionOf(TableEntity application) =>
+        application.GetString("Decision") is { } d ? JsonSerializer.Deserialize<EligibilityDecision>(d, JsonDefaults.Options) : null;
+
+    static string ReplyAad(string instanceId, string unit, string memberRef) => $"verification/{instanceId}/{unit}/{memberRef}";
+    static string ReportAad(string applicationId) => $"assistance/{applicationId}/report";
+}

@@ -1,0 +1,87 @@
+using CivilAffairs.Application.Assistance;
+using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Platform.Security;
+using CivilAffairs.Domain.Platform;
+using CivilAffairs.Functions.Platform;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace CivilAffairs.Functions.Assistance;
+
+/// <summary>The steps people take in a running case: objections during the publicity, their resolution, the district decision.</summary>
+public sealed class CaseFunctions(AssistanceCases cases, AccessGuard guard)
+{
+    [Function("RaiseAssistanceObjection")]
+    [RequirePermission(Permission.ObjectToAssistance)]
+    [ApiOperation("assistance", "对公示提出异议", Request = typeof(ObjectionRequest),
+        Description = "公示期内任何居民或所在地工作人员可提出异议；公示暂停，待街道核实后以剩余天数继续。")]
+    [ApiResponse(201, "异议已登记", Body = typeof(ObjectionView))]
+    [ApiResponse(400, "请写明异议理由")]
+    [ApiResponse(404, "申请不存在或不在公示期")]
+    [ApiResponse(409, "不在公示期")]
+    public async Task<IActionResult> Object(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications/{id}/objections")] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+    {
+        var access = await guard.CheckAsync(req, context);
+        if (!access.Ok) return access.Problem!;
+        var body = await JsonRequest.ReadAsync<ObjectionRequest>(req, 16 * 1024, context.CancellationToken);
+        if (!body.Ok) return body.Problem!;
+        return Map(await cases.RaiseObjectionAsync(access.Caller!, id, body.Value!, durable, context.InvocationId, context.CancellationToken), 201);
+    }
+
+    [Function("ResolveAssistanceObjection")]
+    [RequirePermission(Permission.AcceptAssistance)]
+    [ApiOperation("assistance", "登记异议核实结果", Request = typeof(ResolutionRequest), Description = "街道核实异议后登记是否成立；全部异议办结后公示继续。")]
+    [ApiResponse(200, "已登记", Body = typeof(ObjectionView))]
+    [ApiResponse(400, "请求内容有误")]
+    [ApiResponse(404, "不存在或不在管辖范围内")]
+    [ApiResponse(409, "异议已办结")]
+    public async Task<IActionResult> Resolve(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications/{id}/objections/{objectionId}/resolution")] HttpRequest req,
+        string id,
+        string objectionId,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+    {
+        var access = await guard.CheckAsync(req, context);
+        if (!access.Ok) return access.Problem!;
+        var body = await JsonRequest.ReadAsync<ResolutionRequest>(req, 16 * 1024, context.CancellationToken);
+        if (!body.Ok) return body.Problem!;
+        return Map(await cases.ResolveObjectionAsync(access.Caller!, id, objectionId, body.Value!, durable, context.InvocationId, context.CancellationToken), 200);
+    }
+
+    [Function("DecideAssistanceApplication")]
+    [RequirePermission(Permission.DecideAssistance)]
+    [ApiOperation("assistance", "区民政部门审核确认", Request = typeof(DecisionRequest),
+        Description = "approve=true 批准（按项目规则核定月救助金）；false 不予批准，审核意见后自动附上不符合的条件（核对值与标准）。仅限居住地所在区的审核人员。")]
+    [ApiResponse(200, "已决定", Body = typeof(ApplicationView))]
+    [ApiResponse(400, "请求内容有误")]
+    [ApiResponse(403, "无权审核确认")]
+    [ApiResponse(404, "不存在或不在管辖范围内")]
+    [ApiResponse(409, "不在待审核确认环节")]
+    public async Task<IActionResult> Decide(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications/{id}/decision")] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+    {
+        var access = await guard.CheckAsync(req, context);
+        if (!access.Ok) return access.Problem!;
+        var body = await JsonRequest.ReadAsync<DecisionRequest>(req, 16 * 1024, context.CancellationToken);
+        if (!body.Ok) return body.Problem!;
+        return Map(await cases.DecideAsync(access.Caller!, id, body.Value!, durable, context.InvocationId, context.CancellationToken), 200);
+    }
+
+    static IActionResult Map(CaseOutcome outcome, int success) => outcome switch
+    {
+        CaseOutcome.Done d => new ObjectResult(d.View) { StatusCode = success },
+        CaseOutcome.Invalid i => Problems.Validation(i.Errors),
+        CaseOutcome.Conflict c => Problems.Create(409, c.Code, "当前环节不能办理", c.Detail),
+        _ => Problems.NotFound("APPLICATION_NOT_FOUND", "申请不存在", "没有找到该申请，或您无权办理。"),
+    };
+}

@@ -1,0 +1,45 @@
+using CivilAffairs.Application.Assistance;
+using CivilAffairs.Application.Assistance.Partners;
+using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Platform.Security;
+using CivilAffairs.Domain.Platform;
+using CivilAffairs.Functions.Platform;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Azure.Functions.Worker;
+using Microsoft.DurableTask.Client;
+
+namespace CivilAffairs.Functions.Assistance;
+
+/// <summary>Partner replies and the verification result.</summary>
+public sealed class VerificationFunctions(VerificationService verification, AssistanceApplications applications, AccessGuard guard)
+{
+    /// <summary>Replies from all partner units (CloudEvents, sealed with the unit's key). A malformed message ends in partner-replies-poison.</summary>
+    [Function("ReceivePartnerReply")]
+    public Task ReceiveReply(
+        [QueueTrigger(PartnerQueues.Replies)] string message,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context) =>
+        verification.HandleReplyAsync(durable, message, context.CancellationToken);
+
+    [Function("GetVerification")]
+    [RequirePermission(Permission.ReadAssistance)]
+    [ApiOperation("assistance", "家庭经济状况核对报告与资格判定",
+        Description = "每项数据注明来源单位、答复时间和答复报文的 SM3 哈希（证据），列出未答复的单位；按项目规则逐条说明判定（数值、阈值、是否通过）。核对进行中时返回进度（已询单位、已答复、超期）。申请人可查看本人家庭的报告。")]
+    [ApiResponse(200, "核对结果", Body = typeof(VerificationView))]
+    [ApiResponse(404, "不存在或无权查看")]
+    public async Task<IActionResult> Get(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "assistance/applications/{id}/verification")] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+    {
+        var access = await guard.CheckAsync(req, context);
+        if (!access.Ok) return access.Problem!;
+        // Same object-level check (and audit) as reading the application.
+        if (await applications.GetAsync(access.Caller!, id, context.InvocationId, context.CancellationToken) is not ApplicationOutcome.Ok)
+            return Problems.NotFound("APPLICATION_NOT_FOUND", "申请不存在", "没有找到该申请，或您无权查看。");
+        var view = await verification.GetAsync(id, durable, context.CancellationToken);
+        return view is null ? Problems.NotFound("APPLICATION_NOT_FOUND", "申请不存在", "没有找到该申请，或您无权查看。") : new OkObjectResult(view);
+    }
+}

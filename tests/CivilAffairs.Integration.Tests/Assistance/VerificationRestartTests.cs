@@ -1,0 +1,57 @@
+using System.Net;
+using CivilAffairs.Application.Assistance.Partners.Simulation;
+using CivilAffairs.Integration.Tests.Platform;
+using CivilAffairs.LocalRuntime.Hosting;
+
+namespace CivilAffairs.Integration.Tests.Assistance;
+
+public class VerificationRestartTests
+{
+    [Fact]
+    public async Task Restarting_the_runtime_mid_verification_loses_nothing()
+    {
+        await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0);
+        var data = Path.Combine(Path.GetTempPath(), "ca-verify-restart-" + Guid.NewGuid().ToString("N"));
+        RuntimeOptions Options() => RuntimeFixture.Options(azurite.ConnectionString, data, s =>
+        {
+            AssistanceFixture.Settings(s);
+            s["Runtime:HostId"] = "verify-restart";
+            // Slow partners, so the runtime stops while requests and replies are in flight.
+            s["Runtime:PartnerSimulator:MinLatencyMs"] = "1500";
+            s["Runtime:PartnerSimulator:MaxLatencyMs"] = "4000";
+            s["Assistance:Verification:DeadlineSeconds"] = "40";
+        });
+
+        string id;
+        var first = await FunctionsRuntime.StartAsync(Options());
+        try
+        {
+            using var http = new HttpClient { BaseAddress = first.BaseAddress };
+            await RuntimeFixture.WaitForCatalogAsync(http);
+            await DemoData.SeedAsync(first, TextWriter.Null);
+            var officer = await Token(http, "shipai-officer");
+            var submitted = await http.As(await Token(http, "citizen-zhang"), HttpMethod.Post, "api/assistance/applications", AssistanceApi.Application(DemoHouseholds.Eligible));
+            Assert.Equal(HttpStatusCode.Created, submitted.StatusCode);
+            id = (await submitted.JsonAsync()).GetProperty("id").GetString()!;
+            Assert.Equal(HttpStatusCode.Accepted, (await http.As(officer, HttpMethod.Post, $"api/assistance/applications/{id}/accept", new { materialsCheckedAtCounter = true })).StatusCode);
+            await http.WaitForStatusAsync(officer, id, TimeSpan.FromSeconds(60), "verifying");
+            await Task.Delay(TimeSpan.FromSeconds(2));
+        }
+        finally
+        {
+            await first.DisposeAsync();
+        }
+
+        await using var second = await FunctionsRuntime.StartAsync(Options());
+        using var http2 = new HttpClient { BaseAddress = second.BaseAddress };
+        var officer2 = await Token(http2, "shipai-officer");
+        await http2.WaitForStatusAsync(officer2, id, TimeSpan.FromSeconds(150), "publicity", "awaitingDecision");
+        var verification = await (await http2.As(officer2, HttpMethod.Get, $"api/assistance/applications/{id}/verification")).JsonAsync();
+        // Every unit answered about every member: nothing was lost across the restart.
+        Assert.Equal(0, verification.GetProperty("report").GetProperty("unitsNotAnswered").GetArrayLength());
+        Assert.Equal("eligible", verification.GetProperty("decision").GetProperty("outcome").GetString());
+    }
+
+    static async Task<string> Token(HttpClient http, string account) =>
+        (await (await http.PostJsonAsync("api/dev/token", new { account })).JsonAsync()).GetProperty("accessToken").GetString()!;
+}
