@@ -21,6 +21,9 @@ static class Fixtures
         new GeoPoint(23.10, 113.20), new GeoPoint(23.10, 113.40), new GeoPoint(23.20, 113.40), new GeoPoint(23.20, 113.20),
     ]).Value;
 
+    public static Incident Incident(ManualClock clock, ResponseLevel level = ResponseLevel.III, string id = "inc-1") =>
+        CivilAffairs.Domain.Disaster.Incident.Declare(id, new IncidentDeclaration("2026年第7号台风“海鸥”", IncidentType.Typhoon, level, Square(), clock.GetUtcNow().AddHours(-2), "440106", "staff-1"), clock).Value;
+
     /// <summary>A point <paramref name="northMetres"/> north of (23.15, 113.30), inside <see cref="Square"/>.</summary>
     public static GeoPoint Near(double northMetres = 0) => new(23.15 + northMetres / 111_195.08, 113.30);
 }
