@@ -8,6 +8,7 @@ using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Realtime;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Application.Platform.WeChat;
 using Microsoft.Extensions.Configuration;
@@ -49,6 +50,7 @@ public static class ServiceRegistration
             services.AddSingleton<ITrustedIssuer, EntraIssuer>();
 
         services.AddCivilAffairsWeChat(configuration);
+        services.AddRealtime(configuration);
 
         // Catalog
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection("Catalog"));

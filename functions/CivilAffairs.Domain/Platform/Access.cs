@@ -28,6 +28,8 @@ public enum Permission
     ReadAssistance,
     /// <summary>Accept an application and start the cross-department verification (street level).</summary>
     AcceptAssistance,
+    /// <summary>Open a real-time connection (staff dashboards: the disaster command dashboard first).</summary>
+    UseRealtime,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -68,6 +70,7 @@ public static class AccessPolicy
         [Permission.SubmitAssistance] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer],
         [Permission.ReadAssistance] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.AcceptAssistance] = [Role.StreetOfficer],
+        [Permission.UseRealtime] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>
