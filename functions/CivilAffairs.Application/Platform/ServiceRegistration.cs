@@ -11,6 +11,7 @@ using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Realtime;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Application.Platform.WeChat;
 using Microsoft.Extensions.Configuration;
@@ -55,6 +56,7 @@ public static class ServiceRegistration
         services.AddSingleton<DeathRegister>();
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection("Notifications"));
         services.AddSingleton<NotificationService>();
+        services.AddRealtime(configuration);
 
         // Catalog
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection("Catalog"));

@@ -38,6 +38,8 @@ public enum Permission
     ManagePayments,
     /// <summary>Record a death (from death registration, hospitals, police).</summary>
     RecordDeath,
+    /// <summary>Open a real-time connection (staff dashboards: the disaster command dashboard first).</summary>
+    UseRealtime,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -83,6 +85,7 @@ public static class AccessPolicy
         [Permission.DecideAssistance] = [Role.DistrictApprover],
         [Permission.ManagePayments] = [Role.DistrictApprover, Role.CityAdministrator],
         [Permission.RecordDeath] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.UseRealtime] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>

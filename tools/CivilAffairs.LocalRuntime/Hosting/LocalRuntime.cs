@@ -138,6 +138,8 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             var keys = LoadKeys(config, options.DataDirectory);
             var port = options.Port == 0 ? Azurite.FreePort() : options.Port;
             var grpcPort = Azurite.FreePort();
+            // Development without a configured SignalR service: serve its client and REST shapes here.
+            var signalR = CivilAffairs.LocalRuntime.Realtime.LocalSignalR.Configure(builder, options, port);
 
             builder.Logging.ClearProviders();
             builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
@@ -193,6 +195,7 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             app.UseCors();
             HttpTriggerHost.Map(app, functions, host.RoutePrefix);
             devIdp?.Map(app, host.RoutePrefix);
+            signalR?.Map(app);
             await app.StartAsync(ct);
             return new FunctionsRuntime(app, sidecar!, azurite, wechat, partners, channel, new Uri($"http://localhost:{port}/"), keys, functions, config[SettingNames.StorageConnection] ?? "(identity-based)");
         }
