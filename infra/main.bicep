@@ -132,6 +132,9 @@ param wechatBaseUrl string = 'https://api.weixin.qq.com'
 @description('WeChat app id of the citizen mini-program / official account.')
 param wechatAppId string = ''
 
+@description('WeChat subscribe template id for case progress notifications (办理进度提醒); empty disables WeChat delivery.')
+param wechatCaseTemplateId string = ''
+
 @secure()
 @description('WeChat app secret. Written to Key Vault only when given, so a later deployment without it keeps the stored value.')
 param wechatAppSecret string = ''
@@ -450,6 +453,7 @@ module functionApp 'modules/functionapp.bicep' = {
     staffApiAudience: staffApiAudience
     wechatBaseUrl: wechatBaseUrl
     wechatAppId: wechatAppId
+    wechatCaseTemplateId: wechatCaseTemplateId
     allowedOrigins: union(corsAllowedOrigins, deployStaticWebApp ? [staticWebApp.?outputs.uri ?? ''] : [])
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB

@@ -76,6 +76,9 @@ param wechatBaseUrl string
 @description('WeChat app id.')
 param wechatAppId string
 
+@description('WeChat subscribe template for case progress notifications; empty disables WeChat delivery.')
+param wechatCaseTemplateId string
+
 @description('Browser origins allowed by CORS.')
 param allowedOrigins string[]
 
@@ -283,6 +286,10 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         {
           name: 'WeChat__AppSecret'
           value: '@Microsoft.KeyVault(SecretUri=${secretUri}${secretNames.wechatAppSecret})'
+        }
+        {
+          name: 'Notifications__WeChatTemplateId'
+          value: wechatCaseTemplateId
         }
       ]
     }

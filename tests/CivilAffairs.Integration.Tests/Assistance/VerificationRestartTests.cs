@@ -19,7 +19,11 @@ public class VerificationRestartTests
             // Slow partners, so the runtime stops while requests and replies are in flight.
             s["Runtime:PartnerSimulator:MinLatencyMs"] = "1500";
             s["Runtime:PartnerSimulator:MaxLatencyMs"] = "4000";
-            s["Assistance:Verification:DeadlineSeconds"] = "40";
+            // Long enough for a request the stopped simulator had taken (hidden for its latency + 60 s) to be answered again.
+            s["Assistance:Verification:DeadlineSeconds"] = "100";
+            // Work the stopped runtime had dequeued reappears after this (5 minutes by default, as in Azure).
+            s["AzureFunctionsJobHost:extensions:durableTask:storageProvider:controlQueueVisibilityTimeout"] = "00:00:15";
+            s["AzureFunctionsJobHost:extensions:durableTask:storageProvider:workItemQueueVisibilityTimeout"] = "00:00:15";
         });
 
         string id;
@@ -45,7 +49,7 @@ public class VerificationRestartTests
         await using var second = await FunctionsRuntime.StartAsync(Options());
         using var http2 = new HttpClient { BaseAddress = second.BaseAddress };
         var officer2 = await Token(http2, "shipai-officer");
-        await http2.WaitForStatusAsync(officer2, id, TimeSpan.FromSeconds(150), "publicity", "awaitingDecision");
+        await http2.WaitForStatusAsync(officer2, id, TimeSpan.FromSeconds(240), "publicity", "awaitingDecision");
         var verification = await (await http2.As(officer2, HttpMethod.Get, $"api/assistance/applications/{id}/verification")).JsonAsync();
         // Every unit answered about every member: nothing was lost across the restart.
         Assert.Equal(0, verification.GetProperty("report").GetProperty("unitsNotAnswered").GetArrayLength());

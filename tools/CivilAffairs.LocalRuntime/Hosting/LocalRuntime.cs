@@ -232,6 +232,10 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             WorkerId = config["Runtime:HostId"] ?? Environment.MachineName,
             MaxQueuePollingInterval = host.DurableMaxQueuePollingInterval,
             PartitionCount = host.DurablePartitionCount,
+            // As in host.json (extensions.durableTask.storageProvider): how long a dequeued message stays hidden; after a crash,
+            // the work a stopped runtime held reappears after this long (default 5 minutes, as in Azure).
+            ControlQueueVisibilityTimeout = config.GetValue("AzureFunctionsJobHost:extensions:durableTask:storageProvider:controlQueueVisibilityTimeout", TimeSpan.FromMinutes(5)),
+            WorkItemQueueVisibilityTimeout = config.GetValue("AzureFunctionsJobHost:extensions:durableTask:storageProvider:workItemQueueVisibilityTimeout", TimeSpan.FromMinutes(5)),
             LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
         }));
         services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());

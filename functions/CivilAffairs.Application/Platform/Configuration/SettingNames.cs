@@ -70,6 +70,9 @@ public static class SettingNames
     /// <summary>WeChat app secret (a Key Vault reference in Azure).</summary>
     public const string WeChatAppSecret = "WeChat__AppSecret";
 
+    /// <summary>WeChat subscribe template for case-progress notifications; empty disables WeChat delivery.</summary>
+    public const string NotificationsWeChatTemplateId = "Notifications__WeChatTemplateId";
+
     // ---- Abuse limits ----
     /// <summary>Per-caller requests per minute on public endpoints.</summary>
     public const string RateLimitPublicPerMinute = "Security__RateLimit__PublicPerMinute";
