@@ -137,7 +137,7 @@ public sealed class ApplicationFunctions(AssistanceApplications applications, As
             MaterialOutcome.Stored s => new CreatedResult($"/api/assistance/applications/{id}/materials", s.All),
             MaterialOutcome.Invalid i => Problems.Validation(i.Errors, "材料不符合要求，请按提示修改后重新上传。"),
             MaterialOutcome.Conflict c => Problems.Create(409, "MATERIALS_CLOSED", "不能补充材料", c.Detail),
-            _ => NotFound(),
+            _ => AssistanceProblems.ApplicationNotFound(),
         };
     }
 
@@ -153,7 +153,7 @@ public sealed class ApplicationFunctions(AssistanceApplications applications, As
     {
         var access = await guard.CheckAsync(req, context);
         if (!access.Ok) return access.Problem!;
-        if (await applications.GetAsync(access.Caller!, id, context.InvocationId, context.CancellationToken) is not ApplicationOutcome.Ok ok) return NotFound();
+        if (await applications.GetAsync(access.Caller!, id, context.InvocationId, context.CancellationToken) is not ApplicationOutcome.Ok ok) return AssistanceProblems.ApplicationNotFound();
         return new OkObjectResult(await materials.ListAsync(id, applications.Program(ok.View.Program), context.CancellationToken));
     }
 
@@ -186,8 +186,6 @@ public sealed class ApplicationFunctions(AssistanceApplications applications, As
         return new AcceptedResult($"/api/assistance/applications/{id}/verification", ok.View);
     }
 
-    static ObjectResult NotFound() => Problems.NotFound("APPLICATION_NOT_FOUND", "申请不存在", "没有找到该申请，或您无权查看。");
-
     static IActionResult Map(ApplicationOutcome outcome, bool created) => outcome switch
     {
         ApplicationOutcome.Ok ok when created => new CreatedResult($"/api/assistance/applications/{ok.View.Id}", ok.View),
@@ -196,6 +194,6 @@ public sealed class ApplicationFunctions(AssistanceApplications applications, As
         ApplicationOutcome.Invalid i => Problems.Validation(i.Errors),
         ApplicationOutcome.Conflict c => Problems.Create(409, c.Code, "申请状态冲突", c.Detail),
         ApplicationOutcome.Forbidden f => Problems.Create(403, "FORBIDDEN", "无权执行此操作", f.Detail),
-        _ => NotFound(),
+        _ => AssistanceProblems.ApplicationNotFound(),
     };
 }

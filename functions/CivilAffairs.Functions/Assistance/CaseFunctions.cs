@@ -82,6 +82,6 @@ public sealed class CaseFunctions(AssistanceCases cases, AccessGuard guard)
         CaseOutcome.Done d => new ObjectResult(d.View) { StatusCode = success },
         CaseOutcome.Invalid i => Problems.Validation(i.Errors),
         CaseOutcome.Conflict c => Problems.Create(409, c.Code, "当前环节不能办理", c.Detail),
-        _ => Problems.NotFound("APPLICATION_NOT_FOUND", "申请不存在", "没有找到该申请，或您无权办理。"),
+        _ => AssistanceProblems.ApplicationNotFound(),
     };
 }

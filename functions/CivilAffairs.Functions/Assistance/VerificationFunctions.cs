@@ -38,8 +38,8 @@ public sealed class VerificationFunctions(VerificationService verification, Assi
         if (!access.Ok) return access.Problem!;
         // Same object-level check (and audit) as reading the application.
         if (await applications.GetAsync(access.Caller!, id, context.InvocationId, context.CancellationToken) is not ApplicationOutcome.Ok)
-            return Problems.NotFound("APPLICATION_NOT_FOUND", "申请不存在", "没有找到该申请，或您无权查看。");
+            return AssistanceProblems.ApplicationNotFound();
         var view = await verification.GetAsync(id, durable, context.CancellationToken);
-        return view is null ? Problems.NotFound("APPLICATION_NOT_FOUND", "申请不存在", "没有找到该申请，或您无权查看。") : new OkObjectResult(view);
+        return view is null ? AssistanceProblems.ApplicationNotFound() : new OkObjectResult(view);
     }
 }
