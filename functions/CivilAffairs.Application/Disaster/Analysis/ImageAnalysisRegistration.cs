@@ -38,7 +38,7 @@ public static class ImageAnalysisRegistration
             .Validate(o => o.MaxAnalysisSide >= 128, "Vision:Local:MaxAnalysisSide must be at least 128.")
             .Validate(o => o.MinPersonConfidence is >= 0 and <= 1 && o.NmsOverlap is > 0 and <= 1, "Vision:Local confidences and overlap must be between 0 and 1.");
 
-        var endpoint = configuration[$"{VisionOptions.SectionName}:Endpoint"];
+        var endpoint = configuration[SettingNames.VisionEndpoint.Replace("__", ":", StringComparison.Ordinal)];
         if (string.IsNullOrWhiteSpace(endpoint))
         {
             services.TryAddSingleton<LocalImageAnalyzer>();

@@ -155,3 +155,25 @@ public class AnalysisPriorityTests
         Assert.InRange(first.Delta, AnalysisPriorityEffect.MinDelta, AnalysisPriorityEffect.MaxDelta);
     }
 }
+
+public class ImageAnalysisJsonTests
+{
+    [Fact]
+    public void Result_and_effect_serialise_in_the_platform_convention()
+    {
+        var result = new ImageAnalysisResult(ImageAnalysisEngines.LocalOpenCv, 640, 480,
+            [new DetectedPerson(1, 2, 64, 128, 0.75)], [new ImageTag("water", 0.8)], [],
+            new ImageQuality(12.5, true, 33, true), new DateTimeOffset(2025, 7, 1, 9, 30, 0, TimeSpan.FromHours(8)));
+
+        var json = System.Text.Json.JsonSerializer.Serialize(result, CivilAffairs.Application.Platform.Json.JsonDefaults.Options);
+        var effect = System.Text.Json.JsonSerializer.Serialize(AnalysisPriority.Evaluate(result), CivilAffairs.Application.Platform.Json.JsonDefaults.Options);
+
+        Assert.Contains("\"engine\":\"local-opencv\"", json);
+        Assert.Contains("\"people\":[{\"x\":1,\"y\":2,\"width\":64,\"height\":128,\"confidence\":0.75}]", json);
+        Assert.Contains("\"peopleCount\":1", json);
+        Assert.Contains("\"quality\":{\"sharpness\":12.5,\"isBlurry\":true,\"meanBrightness\":33,\"isDark\":true,\"isUnusable\":true}", json);
+        Assert.Contains("\"analyzedAt\":\"2025-07-01T09:30:00+08:00\"", json);
+        Assert.Contains("\"needsReshoot\":true", effect);
+        Assert.Contains("照片模糊且过暗", effect);
+    }
+}
