@@ -1,11 +1,13 @@
 #!/usr/bin/env bash
-# Installs what the tests need (npm packages for Azurite, NuGet packages incl. the Bicep CLI),
+# Installs what the tests need (system libraries, npm packages for Azurite, NuGet packages incl. the Bicep CLI),
 # builds the solution and runs every test project. Test fixtures start Azurite on free ports
 # and the one-machine runtime themselves. Ends with one line: "N passed, N failed[, N skipped]".
 set -uo pipefail
 cd "$(dirname "$0")"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 CONFIG="${CONFIG:-Release}"
+
+tools/install-system-deps.sh || { echo "0 passed, 1 failed"; exit 1; }
 
 echo "==> npm ci (Azurite)"
 npm ci --no-audit --no-fund --loglevel=error || { echo "0 passed, 1 failed"; exit 1; }

@@ -4,6 +4,7 @@ using Azure.Storage.Queues;
 using CivilAffairs.Application.Assistance;
 using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Application.Catalog;
+using CivilAffairs.Application.Disaster.Analysis;
 using CivilAffairs.Application.Platform.Notifications;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Configuration;
@@ -75,6 +76,9 @@ public static class ServiceRegistration
         services.AddSingleton<VerificationService>();
         services.AddSingleton<AssistanceCases>();
         services.AddSingleton<AssistancePayments>();
+
+        // Disaster relief
+        services.AddImageAnalysis(configuration);
         return services;
     }
 }
