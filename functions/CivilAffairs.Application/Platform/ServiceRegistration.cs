@@ -79,6 +79,7 @@ public static class ServiceRegistration
 
         // Disaster relief
         services.AddImageAnalysis(configuration);
+        services.AddSingleton<CivilAffairs.Application.Disaster.DashboardFeed>();
         return services;
     }
 }
