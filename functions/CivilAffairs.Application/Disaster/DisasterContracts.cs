@@ -20,6 +20,24 @@ public interface IDispatchStarter
     Task<string> StartAsync(DispatchRequest request, DurableTaskClient durable, CancellationToken ct);
 }
 
+/// <summary>The outcome of analysing one field upload, handed from the uploads side to the needs side.</summary>
+/// <param name="NeedId">The need the upload documents, if the device named one.</param>
+/// <param name="IncidentId">The incident the upload belongs to, if named.</param>
+/// <param name="Position">Where the photo was taken (device metadata, else EXIF GPS), if known.</param>
+/// <param name="PriorityDelta">From <c>AnalysisPriority</c>: −1..+2.</param>
+/// <param name="Reason">Chinese explanation of the delta.</param>
+public sealed record AnalysisFinding(string UploadId, string DeviceId, string? NeedId, string? IncidentId, GeoPoint? Position,
+    int PeopleCount, IReadOnlyList<string> Tags, int PriorityDelta, bool NeedsReshoot, string Reason, DateTimeOffset AnalyzedAt);
+
+/// <summary>
+/// The needs side's reaction to an analysis: adjust the related need's priority, or raise a need when the analysis
+/// found people or hazards in an incident area and no need was named. Returns the need id affected, if any. Idempotent per upload.
+/// </summary>
+public interface IAnalysisFindingSink
+{
+    Task<string?> ApplyAsync(AnalysisFinding finding, DurableTaskClient durable, CancellationToken ct);
+}
+
 /// <summary>
 /// Pushes command-dashboard events (new needs, analysis results, dispatch steps) live to the staff whose jurisdiction
 /// contains the event, through <see cref="IRealtimeService"/> on hub <c>dashboard</c>, client method <c>disaster</c>,
