@@ -29,7 +29,11 @@ Console.WriteLine($"""
     """);
 if (args.Contains("--demo"))
 {
-    try { await DemoData.SeedAsync(runtime, Console.Out); }
+    try
+    {
+        await DemoData.SeedAsync(runtime, Console.Out);
+        _ = await DemoData.SeedAssistanceAsync(runtime, Console.Out); // decisions continue in the background
+    }
     catch (Exception e) { Console.Error.WriteLine($"Demo data could not be added: {e.Message}"); }
 }
 await runtime.WaitForShutdownAsync();
