@@ -3,7 +3,9 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
+using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Application.Assistance.Partners.Simulation;
+using Microsoft.Extensions.DependencyInjection;
 using CivilAffairs.Integration.Tests.Platform;
 
 namespace CivilAffairs.Integration.Tests.Assistance;
@@ -248,5 +250,20 @@ public class AssistanceCaseTests(AssistanceFixture fx) : IClassFixture<Assistanc
             return peeked.Value.FirstOrDefault(m => m.Body.ToString().Contains("\"id\":\"x\""));
         }, TimeSpan.FromSeconds(60), "the malformed reply in the poison queue");
         Assert.NotNull(arrived);
+
+        // A well-formed, correctly sealed reply for a correlation nobody is waiting for is dropped (and logged), not retried.
+        var codec = fx.Runtime.Services.GetRequiredService<PartnerCodec>();
+        var stray = new VerificationReply(Guid.NewGuid().ToString("N"), $"verify-{Ulid.NewUlid()}-r1", "police", "m1", ReplyStatus.NotFound,
+            new Dictionary<string, decimal>(), new Dictionary<string, string>(), DateTimeOffset.UtcNow);
+        var envelope = PartnerCodec.Serialize(await codec.SealReplyAsync(stray));
+        var sent = await replies.SendMessageAsync(envelope);
+        await Platform.Http.EventuallyAsync(async () =>
+        {
+            var peeked = await replies.PeekMessagesAsync(32);
+            return peeked.Value.Any(m => m.MessageId == sent.Value.MessageId) ? null : (object)true;
+        }, TimeSpan.FromSeconds(60), "the stray reply to be consumed");
+        await Task.Delay(TimeSpan.FromSeconds(2));
+        var poisoned = await poison.PeekMessagesAsync(32);
+        Assert.DoesNotContain(poisoned.Value, m => m.Body.ToString() == envelope);
     }
 }
