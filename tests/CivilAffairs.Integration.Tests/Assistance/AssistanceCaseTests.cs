@@ -132,6 +132,19 @@ public class AssistanceCaseTests(AssistanceFixture fx) : IClassFixture<Assistanc
         Assert.Contains("核对通过，进入公示", titles);
         Assert.Contains("申请已批准", titles);
         Assert.Contains("救助金已发放", titles);
+
+        // Periodic re-verification (10 s here, a year by default): the whole household is checked again and stays granted.
+        var reverified = await Platform.Http.EventuallyAsync(async () =>
+        {
+            var v = await (await fx.Http.As(officer, HttpMethod.Get, $"api/assistance/applications/{id}/verification")).JsonAsync();
+            return v.GetProperty("round").GetInt32() == 2 ? (object)v : null;
+        }, Slow, "the second verification round");
+        Assert.Equal("granted", ((JsonElement)reverified).GetProperty("status").GetString());
+        await Platform.Http.EventuallyAsync(async () =>
+        {
+            var later = await (await fx.Http.As(await T("citizen-zhang"), HttpMethod.Get, "api/me/notifications")).JsonAsync();
+            return later.EnumerateArray().Any(n => n.GetProperty("title").GetString() == "复核通过") ? (object)later : null;
+        }, TimeSpan.FromSeconds(30), "the re-verification notice");
     }
 
     [Fact]

@@ -26,7 +26,7 @@ public sealed class AssistanceFixture : IAsyncLifetime
         s["Runtime:PartnerSimulator:MaxPollIntervalMs"] = "250";
         s["Assistance:Verification:DeadlineSeconds"] = "12";
         s["Assistance:Case:PublicitySeconds"] = "5";
-        s["Assistance:Case:ReverificationSeconds"] = "86400";
+        s["Assistance:Case:ReverificationSeconds"] = "10";
     }
 
     public async Task InitializeAsync()

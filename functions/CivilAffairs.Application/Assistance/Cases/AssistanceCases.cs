@@ -112,7 +112,7 @@ public sealed class AssistanceCases(
                 e["PublicityEndsAt"] = input.PublicityEndsAt;
             }, ct);
             if (moved is null) return "closed";
-            await NotifyAsync(moved, "publicity", "核对通过，进入公示", $"您家庭的经济状况核对结果符合{program.Name}条件，现进行为期 7 天的公示。", ct);
+            await NotifyAsync(moved, "publicity", "核对通过，进入公示", $"您家庭的经济状况核对结果符合{program.Name}条件，现予以公示（公示期 7 天，期间任何人可提出异议）。", ct);
             return "publicity";
         }
         if (input.Round == 1)
