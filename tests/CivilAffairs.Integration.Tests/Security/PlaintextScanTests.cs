@@ -5,6 +5,7 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
+using CivilAffairs.Application.Assistance.Partners.Simulation;
 using CivilAffairs.Integration.Tests.Platform;
 using CivilAffairs.LocalRuntime.Hosting;
 using Microsoft.Extensions.Logging;
@@ -24,7 +25,7 @@ public class PlaintextScanTests
         var logs = new ConcurrentQueue<string>();
         await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0);
         var data = Path.Combine(Path.GetTempPath(), "ca-scan-" + Guid.NewGuid().ToString("N"));
-        var options = RuntimeFixture.Options(azurite.ConnectionString, data);
+        var options = RuntimeFixture.Options(azurite.ConnectionString, data, Assistance.AssistanceFixture.Settings);
         options.ConfigureLogging = l => { l.SetMinimumLevel(LogLevel.Trace); l.AddProvider(new CaptureLogs(logs)); };
         await using var runtime = await FunctionsRuntime.StartAsync(options);
         using var http = new HttpClient { BaseAddress = runtime.BaseAddress };
@@ -57,10 +58,21 @@ public class PlaintextScanTests
         await Send("auditor", HttpMethod.Get, "api/audit/entries?pageSize=200");
         await Send("auditor", HttpMethod.Post, "api/audit/verify", new { });
         await http.PostAsJsonAsync("api/catalog/services/GZ-SA-001/prereviews?async=true", new { facts = new { householdInGuangzhou = true } });
+        // Social assistance through the partner simulator: verification requests and replies on queues, the report,
+        // the decision, notifications (in-app and WeChat) and the bank file.
+        const string bankAccount = "6222020200112233445";
+        var application = await (await Send("citizen-zhang", HttpMethod.Post, "api/assistance/applications",
+            Assistance.AssistanceApi.Application(DemoHouseholds.Eligible, bankAccount))).JsonAsync();
+        var applicationId = application.GetProperty("id").GetString()!;
+        await Send("shipai-officer", HttpMethod.Post, $"api/assistance/applications/{applicationId}/accept", new { materialsCheckedAtCounter = true });
+        await Assistance.AssistanceApi.WaitForStatusAsync(http, await Token("tianhe-approver"), applicationId, TimeSpan.FromSeconds(120), "awaitingDecision");
+        await Send("tianhe-approver", HttpMethod.Post, $"api/assistance/applications/{applicationId}/decision", new { approve = true, reason = "符合条件" });
+        await Send("tianhe-approver", HttpMethod.Post, "api/assistance/payments/runs", new { month = DateTime.UtcNow.AddHours(8).ToString("yyyyMM") });
         await Task.Delay(2000);
 
         var secrets = DemoData.People.Select(p => p.IdNumber).Concat(DemoData.People.Select(p => p.Phone).OfType<string>())
-            .Append(extraId).Append(extraPhone).ToList();
+            .Concat(DemoHouseholds.All.SelectMany(h => h.Members).Select(m => m.IdNumber))
+            .Append(extraId).Append(extraPhone).Append(bankAccount).Distinct().ToList();
         var findings = new List<string>();
         void Check(string where, string? text)
         {
