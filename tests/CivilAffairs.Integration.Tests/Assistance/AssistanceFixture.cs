@@ -24,7 +24,7 @@ public sealed class AssistanceFixture : IAsyncLifetime
         s["Runtime:PartnerSimulator:MinLatencyMs"] = "20";
         s["Runtime:PartnerSimulator:MaxLatencyMs"] = "300";
         s["Runtime:PartnerSimulator:MaxPollIntervalMs"] = "250";
-        s["Assistance:Verification:DeadlineSeconds"] = "12";
+        s["Assistance:Verification:DeadlineSeconds"] = "30"; // generous: 2 shared cores under a full test run
         s["Assistance:Case:PublicitySeconds"] = "5";
         s["Assistance:Case:ReverificationSeconds"] = "10";
     }

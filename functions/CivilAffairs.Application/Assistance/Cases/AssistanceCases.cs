@@ -63,7 +63,7 @@ public sealed class AssistanceCases(
     // ---- Activities ----
 
     /// <summary>Opens verification round <paramref name="round"/>; null when the case is no longer active (nothing to verify).</summary>
-    public async Task<VerificationInput?> BeginVerificationAsync(string applicationId, int round, int deadlineSeconds, CancellationToken ct)
+    public async Task<VerificationInput?> BeginVerificationAsync(string applicationId, int round, int? deadlineSeconds, CancellationToken ct)
     {
         var instanceId = CaseNames.InstanceId(applicationId);
         TableEntity? entity;
@@ -86,12 +86,15 @@ public sealed class AssistanceCases(
         if (entity is null) return null;
         var program = applications.Program(AssistanceApplications.ProgramOf(entity));
         var members = await applications.MembersAsync(applicationId, ct);
-        var units = program.NeedsEconomicVerification ? catalogue.Units.Select(u => u.Code).ToList() : [];
+        // Each unit's own deadline from the catalogue, unless configuration overrides all of them (demo, tests).
+        var units = program.NeedsEconomicVerification
+            ? catalogue.Units.Select(u => new UnitDeadline(u.Code, deadlineSeconds ?? (int)u.ReplyDeadline.TotalSeconds)).ToList()
+            : [];
         await audit.AppendAsync(null, new AuditEvent("assistance.verificationRequested", AuditOutcome.Success, entity.GetString("ApplicantIndex"),
             AccessPurpose.EligibilityReview, $"{applicationId} round {round}: {units.Count} units × {members.Count} members"), instanceId, ct);
         if (round == 1)
             await NotifyAsync(entity, "verifying", "申请已受理", $"您的{program.Name}申请已受理，正在进行家庭经济状况核对。", ct);
-        return new VerificationInput(applicationId, round, members.Select(m => m.MemberRef).ToList(), units, deadlineSeconds);
+        return new VerificationInput(applicationId, round, members.Select(m => m.MemberRef).ToList(), units);
     }
 
     /// <summary>

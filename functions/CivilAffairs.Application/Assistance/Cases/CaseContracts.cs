@@ -3,7 +3,7 @@ using CivilAffairs.Domain.Assistance;
 namespace CivilAffairs.Application.Assistance;
 
 /// <summary>Input of the case orchestration (ids and durations only).</summary>
-public sealed record CaseInput(string ApplicationId, int Round, int VerificationDeadlineSeconds, int PublicitySeconds, int ReverificationSeconds);
+public sealed record CaseInput(string ApplicationId, int Round, int? VerificationDeadlineSeconds, int PublicitySeconds, int ReverificationSeconds);
 
 public sealed record ObjectionNotice(string ObjectionId);
 public sealed record ObjectionResolution(string ObjectionId, bool Upheld);
@@ -14,7 +14,7 @@ public sealed record AfterVerificationInput(string ApplicationId, int Round, Dec
 
 public sealed record PublicityInput(string ApplicationId, DateTimeOffset EndsAt);
 public sealed record PauseInput(string ApplicationId, string ObjectionId);
-public sealed record BeginInput(string ApplicationId, int Round, int DeadlineSeconds);
+public sealed record BeginInput(string ApplicationId, int Round, int? DeadlineSeconds);
 
 /// <summary>Custom status of the case orchestration.</summary>
 public sealed record CaseProgress(string Step, int Round, DateTimeOffset? PublicityEndsAt, int OpenObjections, int UpheldObjections);

@@ -3,7 +3,10 @@ using CivilAffairs.Domain.Assistance;
 namespace CivilAffairs.Application.Assistance;
 
 /// <summary>Input of the verification orchestration: ids only, never personal data (orchestration history is stored).</summary>
-public sealed record VerificationInput(string ApplicationId, int Round, IReadOnlyList<string> MemberRefs, IReadOnlyList<string> Units, int DeadlineSeconds);
+public sealed record VerificationInput(string ApplicationId, int Round, IReadOnlyList<string> MemberRefs, IReadOnlyList<UnitDeadline> Units);
+
+/// <summary>A unit asked in a round and how long it has to answer.</summary>
+public sealed record UnitDeadline(string Code, int DeadlineSeconds);
 
 /// <summary>Asks one unit about every member of the application.</summary>
 public sealed record SendRequestsInput(string ApplicationId, string CorrelationId, string UnitCode);
@@ -49,6 +52,9 @@ public static class VerificationNames
 /// <summary>Verification settings (section <c>Assistance:Verification</c>).</summary>
 public sealed class VerificationOptions
 {
-    /// <summary>Seconds each partner unit has to answer (production: days; demo and tests: seconds). Default 5 days.</summary>
-    public int DeadlineSeconds { get; set; } = 5 * 24 * 3600;
+    /// <summary>
+    /// Seconds every partner unit has to answer, overriding each unit's own deadline from the catalogue (1–5 days);
+    /// for demos and tests. Null (the default) uses the catalogue.
+    /// </summary>
+    public int? DeadlineSeconds { get; set; }
 }
