@@ -14,7 +14,7 @@ using Microsoft.Extensions.Options;
 
 namespace CivilAffairs.Application.Assistance;
 
-public sealed record MemberRequest(string? Name, string? IdNumber, Relationship? Relationship, bool? ConsentSigned, decimal? DeclaredMonthlyIncome);
+public sealed record MemberRequest(string? Name, string? IdNumber, Relationship? Relationship, bool? ConsentSigned, decimal? DeclaredMonthlyIncome, decimal? DeclaredFinancialAssets = null);
 
 /// <summary>Body of <c>POST /api/assistance/applications</c>.</summary>
 public sealed record ApplicationRequest(AssistanceProgram? Program, string? Jurisdiction, IReadOnlyList<MemberRequest>? Members, string? BankAccount = null);
@@ -46,7 +46,7 @@ public sealed record ApplicationView
 }
 
 /// <summary>A stored member, decrypted in memory only.</summary>
-public sealed record StoredMember(string MemberRef, string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, decimal DeclaredMonthlyIncome, string IdIndex, string? PersonId);
+public sealed record StoredMember(string MemberRef, string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, decimal DeclaredMonthlyIncome, string IdIndex, string? PersonId, decimal DeclaredFinancialAssets = 0m);
 
 /// <summary>One row of the staff worklist (no identifiers; the applicant's name masked).</summary>
 public sealed record WorklistItem(string Id, AssistanceProgram Program, string ProgramName, ApplicationStatus Status, string StatusName,
@@ -93,7 +93,7 @@ public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, Pe
         if (request.Program is null) errors.Add(new FieldError("program", $"请选择救助项目：{string.Join("、", Enum.GetNames<AssistanceProgram>().Select(JsonNamingPolicy.CamelCase.ConvertName))}。"));
         if (divisions.Find(request.Jurisdiction) is not { Level: DivisionLevel.Community or DivisionLevel.Street })
             errors.Add(new FieldError("jurisdiction", "请填写居住地所在的街道或社区行政区划代码。"));
-        var members = (request.Members ?? []).Select(m => new HouseholdMember(m.Name ?? "", m.IdNumber ?? "", m.Relationship ?? Relationship.Other, m.ConsentSigned ?? false, m.DeclaredMonthlyIncome ?? 0m)).ToList();
+        var members = (request.Members ?? []).Select(m => new HouseholdMember(m.Name ?? "", m.IdNumber ?? "", m.Relationship ?? Relationship.Other, m.ConsentSigned ?? false, m.DeclaredMonthlyIncome ?? 0m, m.DeclaredFinancialAssets ?? 0m)).ToList();
         errors.AddRange(HouseholdRules.Validate(members, today));
         var bankAccount = request.BankAccount?.Replace(" ", "", StringComparison.Ordinal);
         if (request.Program is { } chosen && Program(chosen).Allowance != AllowanceRule.None && !IsBankAccount(bankAccount))
@@ -109,7 +109,7 @@ public sealed class AssistanceApplications(Tables tables, FieldCipher cipher, Pe
             var normalized = IdNumber.Validate(members[i].IdNumber, today).Normalized;
             var index = persons.IndexOf(normalized);
             stored.Add(new StoredMember($"m{i + 1}", members[i].Name.Trim(), normalized, members[i].Relationship, members[i].ConsentSigned,
-                members[i].DeclaredMonthlyIncome, index, await persons.PersonIdOfAsync(index, ct)));
+                members[i].DeclaredMonthlyIncome, index, await persons.PersonIdOfAsync(index, ct), members[i].DeclaredFinancialAssets));
         }
         var applicant = stored.Single(m => m.Relationship == Relationship.Applicant);
         if (caller.Role == Role.Citizen && (caller.PersonId is null || applicant.PersonId != caller.PersonId))

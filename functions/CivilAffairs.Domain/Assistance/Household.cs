@@ -16,7 +16,7 @@ public enum Relationship
 }
 
 /// <summary>A household member as declared in an application.</summary>
-public sealed record HouseholdMember(string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, decimal DeclaredMonthlyIncome = 0m);
+public sealed record HouseholdMember(string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, decimal DeclaredMonthlyIncome = 0m, decimal DeclaredFinancialAssets = 0m);
 
 /// <summary>Where an application stands. See <see cref="CaseWorkflow"/> for the allowed moves.</summary>
 public enum ApplicationStatus
@@ -64,6 +64,7 @@ public static class HouseholdRules
             else if (!seen.Add(id.Normalized)) errors.Add(new FieldError($"members[{i}].idNumber", "同一身份证号码重复填写。"));
             if (!m.ConsentSigned) errors.Add(new FieldError($"members[{i}].consentSigned", "每位家庭成员须签署家庭经济状况核对授权书。"));
             if (m.DeclaredMonthlyIncome < 0 || m.DeclaredMonthlyIncome > 10_000_000m) errors.Add(new FieldError($"members[{i}].declaredMonthlyIncome", "申报收入不合理。"));
+            if (m.DeclaredFinancialAssets < 0 || m.DeclaredFinancialAssets > 1_000_000_000m) errors.Add(new FieldError($"members[{i}].declaredFinancialAssets", "申报金融资产不合理。"));
         }
         return errors;
     }

@@ -16,7 +16,12 @@ namespace CivilAffairs.Application.Assistance;
 
 /// <summary>The verification result as stored and returned.</summary>
 public sealed record VerificationView(string ApplicationId, ApplicationStatus Status, int Round, VerificationProgress? Progress,
-    HouseholdEconomicReport? Report, EligibilityDecision? Decision, IReadOnlyList<UnitView> UnitsNotAnswered, DateTimeOffset? CompletedAt);
+    HouseholdEconomicReport? Report, EligibilityDecision? Decision, IReadOnlyList<UnitView> UnitsNotAnswered, DateTimeOffset? CompletedAt,
+    IReadOnlyList<DeclaredComparison>? Declared = null);
+
+/// <summary>What the household declared against what the partner units reported (申报与核对比对).</summary>
+/// <param name="Understated">True when the verified figure exceeds the declaration by more than 10 % and 100 yuan.</param>
+public sealed record DeclaredComparison(ReportField Field, decimal Declared, decimal Verified, bool Understated);
 
 /// <summary>A partner unit by code and Chinese name.</summary>
 public sealed record UnitView(string Code, string Name);
@@ -184,7 +189,21 @@ public sealed class VerificationService(
         var report = entity.GetString("Report") is { } r ? JsonSerializer.Deserialize<HouseholdEconomicReport>(cipher.Decrypt(r, ReportAad(applicationId)), JsonDefaults.Options) : null;
         var decision = entity.GetString("Decision") is { } d ? JsonSerializer.Deserialize<EligibilityDecision>(d, JsonDefaults.Options) : null;
         var missing = (report?.UnitsNotAnswered ?? []).Select(c => new UnitView(c, catalogue.Find(c)?.Name ?? c)).ToList();
-        return new VerificationView(applicationId, status, round, progress, report, decision, missing, entity.GetDateTimeOffset("VerifiedAt"));
+        return new VerificationView(applicationId, status, round, progress, report, decision, missing, entity.GetDateTimeOffset("VerifiedAt"),
+            report is null ? null : Compare(await applications.MembersAsync(applicationId, ct), report));
+    }
+
+    /// <summary>Per-capita declarations against the verified report.</summary>
+    public static IReadOnlyList<DeclaredComparison> Compare(IReadOnlyList<StoredMember> members, HouseholdEconomicReport report)
+    {
+        var n = Math.Max(1, members.Count);
+        DeclaredComparison Row(ReportField field, decimal declared)
+        {
+            var perCapita = Math.Round(declared / n, 2);
+            var verified = report.Value(field);
+            return new DeclaredComparison(field, perCapita, verified, verified - perCapita > Math.Max(100m, perCapita * 0.1m));
+        }
+        return [Row(ReportField.MonthlyIncomePerCapita, members.Sum(m => m.DeclaredMonthlyIncome)), Row(ReportField.FinancialAssetsPerCapita, members.Sum(m => m.DeclaredFinancialAssets))];
     }
 
     /// <summary>The stored eligibility decision, for notifications and the decision step.</summary>
