@@ -246,8 +246,8 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
             ["Quantity"] = report.Quantity.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Urgency"] = report.Urgency.ToString(),
         };
-        if (details.Description is { } d) row["Description"] = cipher.Encrypt(d, Aad(needId, report.ReportId, "description"));
-        if (details.ContactPhone is { } p) row["ContactPhone"] = cipher.Encrypt(p, Aad(needId, report.ReportId, "contactPhone"));
+        if (details.Description is { } d) row["Description"] = cipher.Encrypt(d, Aad(needId, report.ReportId, "Description"));
+        if (details.ContactPhone is { } p) row["ContactPhone"] = cipher.Encrypt(p, Aad(needId, report.ReportId, "ContactPhone"));
         await reports.UpsertEntityAsync(row, TableUpdateMode.Replace, ct);
     }
 

@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using System.Xml;
 using CivilAffairs.Application.Disaster.Incidents;
 using CivilAffairs.Application.Disaster.Needs;
@@ -37,7 +38,7 @@ public sealed record PublicSupplyStandard(string Code, string Name, string Unit,
 /// <summary>One incident as the public sees it: facts, area, aggregated open-need counts, shelters. No people, no reports.</summary>
 public sealed record PublicIncident(string Id, string Name, IncidentType Type, string TypeName, string Level, string LevelName,
     IncidentStatus Status, string StatusName, string MsgType, string AreaName, IReadOnlyList<double[]> Area, DateTimeOffset StartedAt,
-    DateTimeOffset DeclaredAt, DateTimeOffset? ClosedAt, IReadOnlyDictionary<NeedCategory, int> OpenNeedsByCategory, IReadOnlyList<PublicShelter> Shelters);
+    DateTimeOffset DeclaredAt, DateTimeOffset? ClosedAt, IReadOnlyDictionary<string, int> OpenNeedsByCategory, IReadOnlyList<PublicShelter> Shelters);
 
 public sealed record PublicDisasterInfo(DateTimeOffset GeneratedAt, IReadOnlyList<PublicIncident> Incidents, IReadOnlyList<PublicSupplyStandard> SupplyStandards, double DeliveryLimitHours);
 
@@ -69,7 +70,8 @@ public sealed class PublicFeed(IncidentService incidents, NeedService needs, Div
             var alert = Alert(s, new Dictionary<NeedCategory, int>());
             list.Add(new PublicIncident(i.Id, PublicName(i), i.Type, i.Type.ChineseName(), i.Level.ToString(), i.Level.ChineseName(), i.Status, i.Status.ChineseName(),
                 alert.MsgType.ToString().ToLowerInvariant(), AreaName(i), i.Area.ToCoordinates(), ChinaTime.ToChina(i.StartedAt), ChinaTime.ToChina(i.DeclaredAt),
-                i.ClosedAt is { } c ? ChinaTime.ToChina(c) : null, await needs.OpenCountsAsync(i.Id, ct),
+                i.ClosedAt is { } c ? ChinaTime.ToChina(c) : null,
+                (await needs.OpenCountsAsync(i.Id, ct)).ToDictionary(x => JsonNamingPolicy.CamelCase.ConvertName(x.Key.ToString()), x => x.Value),
                 SheltersFor(i).Select(x => new PublicShelter(x.Name.Value, x.Capacity, x.Occupied)).ToList()));
         }
         var standards = ReliefItemCatalogue.Standard.Select(r => new PublicSupplyStandard(r.Code, r.Name, r.Unit, r.Satisfies, r.Perishable)).ToList();
