@@ -40,6 +40,14 @@ public enum Permission
     RecordDeath,
     /// <summary>Open a real-time connection (staff dashboards: the disaster command dashboard first).</summary>
     UseRealtime,
+    /// <summary>Declare, update and close disaster incidents (启动、调整、终止应急响应).</summary>
+    ManageIncidents,
+    /// <summary>Staff reading of incidents and the ranked need worklist of their jurisdiction chain.</summary>
+    ReadDisaster,
+    /// <summary>Report a disaster need: citizens, grid workers (community) and field teams (street, district, city staff).</summary>
+    ReportNeed,
+    /// <summary>Read one need: staff in the incident's jurisdiction chain; a citizen only a need they reported.</summary>
+    ReadNeed,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -86,6 +94,10 @@ public static class AccessPolicy
         [Permission.ManagePayments] = [Role.DistrictApprover, Role.CityAdministrator],
         [Permission.RecordDeath] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.UseRealtime] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ManageIncidents] = [Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ReadDisaster] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.ReportNeed] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ReadNeed] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>

@@ -68,11 +68,26 @@ public class PlaintextScanTests
         await Assistance.AssistanceApi.WaitForStatusAsync(http, await Token("tianhe-approver"), applicationId, TimeSpan.FromSeconds(120), "awaitingDecision");
         await Send("tianhe-approver", HttpMethod.Post, $"api/assistance/applications/{applicationId}/decision", new { approve = true, reason = "符合条件" });
         await Send("tianhe-approver", HttpMethod.Post, "api/assistance/payments/runs", new { month = DateTime.UtcNow.AddHours(8).ToString("yyyyMM") });
+        // Disaster: a citizen reports a need with a contact phone (also inside the description); staff read it, one unmasked.
+        const string needPhone = "13600005678";
+        var incident = await (await Send("tianhe-approver", HttpMethod.Post, "api/disaster/incidents", new
+        {
+            name = "天河区暴雨", type = "rainstorm", level = "IV", startedAt = DateTimeOffset.UtcNow.AddHours(-1), jurisdiction = "440106",
+            area = new[] { new[] { 113.30, 23.10 }, new[] { 113.36, 23.10 }, new[] { 113.36, 23.16 }, new[] { 113.30, 23.10 } },
+        })).JsonAsync();
+        var need = await (await Send("citizen-zhang", HttpMethod.Post, "api/disaster/needs", new
+        {
+            incidentId = incident.GetProperty("id").GetString(), position = new { latitude = 23.13, longitude = 113.33 }, category = "water",
+            quantity = 5, unit = "箱", contactPhone = needPhone, description = $"请联系 {needPhone}",
+        })).JsonAsync();
+        await Send("huashi-worker", HttpMethod.Get, $"api/disaster/needs/{need.GetProperty("needId").GetString()}?purpose=contact");
+        await http.GetAsync("api/public/disaster/alerts");
+        await http.GetAsync("api/public/disaster/alerts.cap");
         await Task.Delay(2000);
 
         var secrets = DemoData.People.Select(p => p.IdNumber).Concat(DemoData.People.Select(p => p.Phone).OfType<string>())
             .Concat(DemoHouseholds.All.SelectMany(h => h.Members).Select(m => m.IdNumber))
-            .Append(extraId).Append(extraPhone).Append(bankAccount).Distinct().ToList();
+            .Append(extraId).Append(extraPhone).Append(bankAccount).Append(needPhone).Distinct().ToList();
         var findings = new List<string>();
         void Check(string where, string? text)
         {

@@ -51,6 +51,16 @@ public static class TableNames
     public const string AssistancePayments = "AssistancePayments";
     public const string Notifications = "Notifications";
     public const string Deaths = "Deaths";
+    /// <summary>PK jurisdiction code, RK incident id (system of record, ETag).</summary>
+    public const string DisasterIncidents = "DisasterIncidents";
+    /// <summary>PK incident id → jurisdiction (write-once lookup).</summary>
+    public const string DisasterIncidentIds = "DisasterIncidentIds";
+    /// <summary>PK incident id, RK need id.</summary>
+    public const string DisasterNeeds = "DisasterNeeds";
+    /// <summary>PK need id → incident id (write-once lookup).</summary>
+    public const string DisasterNeedIds = "DisasterNeedIds";
+    /// <summary>PK need id, RK report id: reporter kind and subject, encrypted description and contact phone.</summary>
+    public const string DisasterNeedReports = "DisasterNeedReports";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
