@@ -5,6 +5,7 @@ using CivilAffairs.Application.Assistance;
 using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Application.Catalog;
 using CivilAffairs.Application.Disaster.Analysis;
+using CivilAffairs.Application.Disaster.Uploads;
 using CivilAffairs.Application.Platform.Notifications;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Configuration;
@@ -80,6 +81,9 @@ public static class ServiceRegistration
         // Disaster relief
         services.AddImageAnalysis(configuration);
         services.AddSingleton<CivilAffairs.Application.Disaster.DashboardFeed>();
+
+        // Disaster relief: field devices and resumable uploads (Disaster/Devices, Disaster/Uploads)
+        services.AddDisasterUploads(configuration);
         return services;
     }
 }

@@ -40,6 +40,12 @@ public enum Permission
     RecordDeath,
     /// <summary>Open a real-time connection (staff dashboards: the disaster command dashboard first).</summary>
     UseRealtime,
+    /// <summary>Register and revoke field devices (drones, grid workers' phones, sensors) for disaster relief.</summary>
+    ManageDevices,
+    /// <summary>Upload photos and videos from a registered field device (resumable block uploads).</summary>
+    UploadFromDevice,
+    /// <summary>Read field uploads and their analysis: the device its own, staff those of devices in their jurisdiction.</summary>
+    ReadFieldUploads,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -86,6 +92,9 @@ public static class AccessPolicy
         [Permission.ManagePayments] = [Role.DistrictApprover, Role.CityAdministrator],
         [Permission.RecordDeath] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.UseRealtime] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ManageDevices] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.UploadFromDevice] = [Role.Device],
+        [Permission.ReadFieldUploads] = [Role.Device, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>
