@@ -207,7 +207,8 @@ public sealed class FieldUploads(Tables tables, BlobServiceClient blobs, QueueSe
             switch (session.GetString("Status"))
             {
                 case "committed":
-                    if (session.GetString("AnalysisStatus") == "pending") await EnqueueAnalysisAsync(uploadId, ct); // a crash may have lost the first job
+                    if (session.GetString("AnalysisStatus") == "pending" && session.GetBoolean("AnalysisQueued") != true)
+                        await EnqueueAnalysisAsync(table, uploadId, ct); // the first commit stopped before queuing the job
                     return UploadResult<UploadView>.Of(ViewOf(session, null, null));
                 case "rejected":
                     return Rejected(session);
@@ -276,7 +277,7 @@ public sealed class FieldUploads(Tables tables, BlobServiceClient blobs, QueueSe
             {
                 continue; // a concurrent commit won; answer with its result
             }
-            await EnqueueAnalysisAsync(uploadId, ct);
+            await EnqueueAnalysisAsync(table, uploadId, ct);
             await audit.AppendAsync(caller, new AuditEvent("disaster.upload.commit", AuditOutcome.Success, Detail: uploadId), requestId, ct);
             logger.LogInformation("Upload {UploadId} committed ({Size} bytes, {Blocks} blocks)", uploadId, size, count);
             return UploadResult<UploadView>.Of(ViewOf(session, null, null));
@@ -295,11 +296,12 @@ public sealed class FieldUploads(Tables tables, BlobServiceClient blobs, QueueSe
         return found.HasValue ? found.Value : null;
     }
 
-    async Task EnqueueAnalysisAsync(string uploadId, CancellationToken ct)
+    async Task EnqueueAnalysisAsync(TableClient table, string uploadId, CancellationToken ct)
     {
         var queue = queues.GetQueueClient(QueueNames.DisasterAnalysis);
         await queue.CreateIfNotExistsAsync(cancellationToken: ct);
         await queue.SendMessageAsync(JsonSerializer.Serialize(new AnalysisJob(uploadId), JsonDefaults.Options), ct); // base64 by the client
+        await table.UpdateEntityAsync(new TableEntity(uploadId, SessionRow) { ["AnalysisQueued"] = true }, ETag.All, TableUpdateMode.Merge, ct);
     }
 
     async Task<bool?> OutsideIncidentAreaAsync(TableEntity session, CancellationToken ct)

@@ -30,6 +30,22 @@ public sealed class UploadAnalysis(FieldUploads uploads, Tables tables, IImageAn
 
     public async Task RunAsync(AnalysisJob job, DurableTaskClient? durable, CancellationToken ct)
     {
+        for (var attempt = 0; ; attempt++)
+        {
+            try
+            {
+                await RunOnceAsync(job, durable, ct);
+                return;
+            }
+            catch (RequestFailedException e) when (e.Status == 412 && attempt < 3)
+            {
+                // A duplicate job ran at the same time (messages arrive at least once): look at the stored state again.
+            }
+        }
+    }
+
+    async Task RunOnceAsync(AnalysisJob job, DurableTaskClient? durable, CancellationToken ct)
+    {
         var session = await uploads.SessionAsync(job.UploadId, ct);
         if (session is null || session.GetString("Status") == "rejected")
         {
