@@ -6,6 +6,7 @@ using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Application.Catalog;
 using CivilAffairs.Application.Disaster.Analysis;
 using CivilAffairs.Application.Disaster.Needs;
+using CivilAffairs.Application.Disaster.Uploads;
 using CivilAffairs.Application.Platform.Notifications;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Configuration;
@@ -82,6 +83,9 @@ public static class ServiceRegistration
         services.AddImageAnalysis(configuration);
         services.AddSingleton<CivilAffairs.Application.Disaster.DashboardFeed>();
         services.AddDisasterNeeds(configuration);
+
+        // Disaster relief: field devices and resumable uploads (Disaster/Devices, Disaster/Uploads)
+        services.AddDisasterUploads(configuration);
         return services;
     }
 }

@@ -48,6 +48,12 @@ public enum Permission
     ReportNeed,
     /// <summary>Read one need: staff in the incident's jurisdiction chain; a citizen only a need they reported.</summary>
     ReadNeed,
+    /// <summary>Register and revoke field devices (drones, grid workers' phones, sensors) for disaster relief.</summary>
+    ManageDevices,
+    /// <summary>Upload photos and videos from a registered field device (resumable block uploads).</summary>
+    UploadFromDevice,
+    /// <summary>Read field uploads and their analysis: the device its own, staff those of devices in their jurisdiction.</summary>
+    ReadFieldUploads,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -98,6 +104,9 @@ public static class AccessPolicy
         [Permission.ReadDisaster] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
         [Permission.ReportNeed] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.ReadNeed] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.ManageDevices] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.UploadFromDevice] = [Role.Device],
+        [Permission.ReadFieldUploads] = [Role.Device, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>

@@ -19,6 +19,7 @@ public static partial class DemoData
             await Task.Delay(200, ct);
 
         await SeedPeopleAsync(runtime, ct);
+        await SeedDevicesAsync(runtime, ct);
 
         var tables = runtime.Services.GetRequiredService<Tables>();
         var table = await tables.GetAsync(TableNames.CatalogPreReviews, ct);

@@ -21,8 +21,8 @@ public sealed class PlatformSigningKey(Func<CancellationToken, Task<byte[]>> sou
 }
 
 /// <summary>
-/// Issues and validates the platform's own tokens: citizens signed in through WeChat get one of
-/// these (staff tokens come from Entra ID). HMAC-SHA256 with a key derived from the platform's
+/// Issues and validates the platform's own tokens: citizens signed in through WeChat and registered
+/// disaster field devices get one of these (staff tokens come from Entra ID). HMAC-SHA256 with a key derived from the platform's
 /// master key material; short-lived.
 /// </summary>
 public sealed class PlatformTokenIssuer(PlatformSigningKey signingKey, TimeProvider clock) : ITrustedIssuer
@@ -44,7 +44,6 @@ public sealed class PlatformTokenIssuer(PlatformSigningKey signingKey, TimeProvi
 
     public async Task<(string Token, DateTimeOffset ExpiresAt)> IssueCitizenTokenAsync(string accountId, string displayName, string? personId, CancellationToken ct)
     {
-        var now = clock.GetUtcNow();
         var claims = new Dictionary<string, object>
         {
             [JwtRegisteredClaimNames.Sub] = accountId,
@@ -52,6 +51,29 @@ public sealed class PlatformTokenIssuer(PlatformSigningKey signingKey, TimeProvi
             [ClaimNames.Role] = ClaimNames.RoleValue(Role.Citizen),
         };
         if (personId is not null) claims[ClaimNames.PersonId] = personId;
+        return await IssueAsync(claims, ct);
+    }
+
+    /// <summary>
+    /// A token for a registered field device (disaster relief): role <c>device</c>, subject and channel = the device id,
+    /// plus the device's jurisdiction. Whether the device is still registered is checked again on every call that uses it.
+    /// </summary>
+    public Task<(string Token, DateTimeOffset ExpiresAt)> IssueDeviceTokenAsync(string deviceId, string displayName, string? jurisdiction, CancellationToken ct)
+    {
+        var claims = new Dictionary<string, object>
+        {
+            [JwtRegisteredClaimNames.Sub] = deviceId,
+            [ClaimNames.Name] = displayName,
+            [ClaimNames.Role] = ClaimNames.RoleValue(Role.Device),
+            [ClaimNames.Channel] = deviceId,
+        };
+        if (jurisdiction is not null) claims[ClaimNames.Jurisdiction] = jurisdiction;
+        return IssueAsync(claims, ct);
+    }
+
+    async Task<(string Token, DateTimeOffset ExpiresAt)> IssueAsync(Dictionary<string, object> claims, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow();
         var token = new JsonWebTokenHandler().CreateToken(new SecurityTokenDescriptor
         {
             Issuer = IssuerName,

@@ -61,6 +61,10 @@ public static class TableNames
     public const string DisasterNeedIds = "DisasterNeedIds";
     /// <summary>PK need id, RK report id: reporter kind and subject, encrypted description and contact phone.</summary>
     public const string DisasterNeedReports = "DisasterNeedReports";
+    /// <summary>Disaster field devices (PartitionKey = device id; RowKey <c>device</c>, plus one <c>usage.{uploadId}</c> row per committed upload).</summary>
+    public const string DisasterDevices = "DisasterDevices";
+    /// <summary>Resumable field-upload sessions (PartitionKey = upload id, RowKey <c>session</c>).</summary>
+    public const string DisasterUploads = "DisasterUploads";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
@@ -69,4 +73,6 @@ public static class QueueNames
     public const string CatalogPreReviews = "catalog-prereviews";
     /// <summary>WeChat subscribe-message deliveries (ids only; the notification is read back from its table).</summary>
     public const string NotificationsWeChat = "notifications-wechat";
+    /// <summary>Analysis jobs of committed field uploads (upload id only).</summary>
+    public const string DisasterAnalysis = "disaster-analysis";
 }

@@ -1,0 +1,25 @@
+using CivilAffairs.Application.Disaster.Devices;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace CivilAffairs.Application.Disaster.Uploads;
+
+public static class DisasterUploadsRegistration
+{
+    /// <summary>
+    /// Field devices and resumable uploads: <see cref="DeviceRegistry"/>, <see cref="FieldUploads"/>, <see cref="UploadAnalysis"/>.
+    /// Needs <c>IImageAnalyzer</c> and <c>DashboardFeed</c>; uses every registered <c>IAnalysisFindingSink</c> and the first
+    /// <see cref="IIncidentAreaLookup"/>, if any.
+    /// </summary>
+    public static IServiceCollection AddDisasterUploads(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<UploadOptions>()
+            .Bind(configuration.GetSection(UploadOptions.SectionName))
+            .Validate(o => o.DefaultBlockSize is >= BlockMath.MinBlockSize and <= BlockMath.MaxBlockSize, "Disaster:Uploads:DefaultBlockSize must be 256 KiB–16 MiB.")
+            .Validate(o => o.MaxFileBytes > 0 && o.DefaultDeviceQuotaBytes > 0 && o.SessionLifetime > TimeSpan.Zero, "Disaster:Uploads limits must be positive.");
+        services.AddSingleton<DeviceRegistry>();
+        services.AddSingleton<FieldUploads>();
+        services.AddTransient<UploadAnalysis>(); // transient: the Azure engine is a typed HttpClient
+        return services;
+    }
+}

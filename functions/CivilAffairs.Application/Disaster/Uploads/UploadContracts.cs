@@ -1,0 +1,93 @@
+using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Domain.Catalog;
+using CivilAffairs.Domain.Disaster;
+using Microsoft.AspNetCore.Mvc;
+
+namespace CivilAffairs.Application.Disaster.Uploads;
+
+/// <summary>A position as a device sends it: WGS-84 (GPS or BeiDou), altitude in metres.</summary>
+public sealed record UploadPosition(double? Lat, double? Lon, double? Alt);
+
+/// <summary>Body of <c>POST /api/disaster/uploads</c>.</summary>
+/// <param name="Size">Exact file size in bytes.</param>
+/// <param name="Sha256">Optional hex SHA-256 of the whole file, checked at commit.</param>
+/// <param name="BlockSize">Optional block size (256 KiB–16 MiB; default 4 MiB): smaller blocks for worse links.</param>
+/// <param name="Heading">Camera direction, degrees clockwise from north.</param>
+public sealed record CreateUploadRequest(string? FileName, string? ContentType, long? Size, string? Sha256, string? IncidentId, string? NeedId,
+    UploadPosition? Position, DateTimeOffset? TakenAt, double? Heading, int? BlockSize);
+
+/// <summary>Where and when the photo or video was taken, and where that came from.</summary>
+/// <param name="PositionSource"><c>device</c> (sent with the upload), <c>exif</c> (read from the JPEG) or null (unknown).</param>
+/// <param name="OutsideIncidentArea">True when the position lies outside the incident's area; null when not checked
+/// (no position, no incident, or the incident's area is not available).</param>
+public sealed record UploadMetadata(UploadPosition? Position, string? PositionSource, DateTimeOffset? TakenAt, double? Heading,
+    bool? OutsideIncidentArea);
+
+/// <summary>The analysis of a committed upload.</summary>
+/// <param name="Status"><c>pending</c>, <c>analysed</c>, <c>notAnalysed</c> (videos, too large) or <c>failed</c> (not a decodable image).</param>
+public sealed record UploadAnalysisView(string Status, string? Engine = null, int? PeopleCount = null, IReadOnlyList<string>? Tags = null,
+    int? PriorityDelta = null, bool? NeedsReshoot = null, string? Reason = null, IReadOnlyList<string>? Signals = null,
+    int? Width = null, int? Height = null, double? Sharpness = null, double? MeanBrightness = null, DateTimeOffset? AnalyzedAt = null,
+    string? AffectedNeedId = null);
+
+/// <summary>An upload session as the device (and staff) see it.</summary>
+/// <param name="Status"><c>open</c> (accepting blocks), <c>committed</c>, <c>rejected</c> (content refused; the blob was deleted) or <c>expired</c>.</param>
+public sealed record UploadView(string Id, string DeviceId, string Status, string FileName, string ContentType, long Size, string? Sha256,
+    int BlockSize, int BlockCount, IReadOnlyList<int> ReceivedBlocks, IReadOnlyList<int> MissingBlocks,
+    DateTimeOffset CreatedAt, DateTimeOffset ExpiresAt, DateTimeOffset? CommittedAt, string? IncidentId, string? NeedId,
+    UploadMetadata Metadata, UploadAnalysisView? Analysis, IReadOnlyList<FieldError>? Rejection);
+
+/// <summary>Answer of a block upload.</summary>
+public sealed record BlockReceipt(string UploadId, int Index, int Length);
+
+/// <summary>A refusal, rendered as RFC 9457 problem details (with the missing blocks when a commit is premature).</summary>
+public sealed record UploadProblem(int Status, string Code, string Title, string Detail, IReadOnlyList<FieldError>? Errors = null,
+    IReadOnlyList<int>? MissingBlocks = null)
+{
+    public ObjectResult ToResult()
+    {
+        if (MissingBlocks is null) return Problems.Create(Status, Code, Title, Detail, Errors);
+        var basic = (Problem)Problems.Create(Status, Code, Title, Detail, Errors).Value!;
+        var body = new IncompleteUploadProblem
+        {
+            Type = basic.Type, Title = basic.Title, Status = basic.Status, Detail = basic.Detail, Code = basic.Code,
+            Errors = basic.Errors, MissingBlocks = MissingBlocks,
+        };
+        var result = new ObjectResult(body) { StatusCode = Status, DeclaredType = typeof(IncompleteUploadProblem) };
+        result.ContentTypes.Add(Problems.ContentType);
+        return result;
+    }
+}
+
+/// <summary>Problem details with the indices of the blocks still missing (extension member <c>missingBlocks</c>).</summary>
+public sealed record IncompleteUploadProblem
+{
+    public string Type { get; init; } = "about:blank";
+    public required string Title { get; init; }
+    public required int Status { get; init; }
+    public string? Detail { get; init; }
+    public required string Code { get; init; }
+    public IReadOnlyList<FieldError>? Errors { get; init; }
+    public required IReadOnlyList<int> MissingBlocks { get; init; }
+}
+
+/// <summary>Either a value or a problem.</summary>
+public sealed record UploadResult<T>(T? Value, UploadProblem? Problem) where T : class
+{
+    public bool Ok => Problem is null;
+    public static implicit operator UploadResult<T>(UploadProblem problem) => new(null, problem);
+    public static UploadResult<T> Of(T value) => new(value, null);
+}
+
+/// <summary>
+/// The area of an incident, for flagging uploads taken outside it. Implemented by the incident side; when no
+/// implementation is registered, positions are stored and the flag stays null.
+/// </summary>
+public interface IIncidentAreaLookup
+{
+    /// <summary>The incident's area, or null when the incident is unknown.</summary>
+    Task<GeoPolygon?> FindAreaAsync(string incidentId, CancellationToken ct);
+}
+
+/// <summary>An analysis job on the queue <c>disaster-analysis</c>: ids only.</summary>
+public sealed record AnalysisJob(string UploadId);
