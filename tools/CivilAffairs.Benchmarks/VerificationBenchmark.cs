@@ -163,6 +163,8 @@ static class VerificationBenchmark
         var linesBefore = runtime.OutputLines;
         var platform = await RunPhase("platform", Platform);
         var logLines = runtime.OutputLines - linesBefore;
+        if (platform.Errors > 0 || logLines > 0)
+            Console.WriteLine($"  runtime output during the platform phase ({logLines} lines), last lines:{Environment.NewLine}{string.Join(Environment.NewLine, runtime.Tail().Split(Environment.NewLine).TakeLast(15))}");
         var bare = await RunPhase("baseline", Baseline);
         if (runtime.HasExited) throw new InvalidOperationException($"The runtime exited during the run (code {runtime.ExitCode}).{Environment.NewLine}{runtime.Tail()}");
 
