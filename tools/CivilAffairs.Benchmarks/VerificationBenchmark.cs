@@ -39,6 +39,8 @@ static class VerificationBenchmark
         var maxPoll = TimeSpan.FromSeconds(o.DurableMaxPollSeconds);
         var settings = new Dictionary<string, string>
         {
+            // The WeChat simulator would otherwise take the fixed port 7072 (the runtime's port is not 0).
+            ["Runtime__WeChatSimulatorPort"] = "0",
             ["Runtime__PartnerSimulator__Enabled"] = "true",
             ["Runtime__PartnerSimulator__MinLatencyMs"] = o.MinLatencyMs.ToString(CultureInfo.InvariantCulture),
             ["Runtime__PartnerSimulator__MaxLatencyMs"] = o.MaxLatencyMs.ToString(CultureInfo.InvariantCulture),
