@@ -126,7 +126,7 @@ static class LoadRunner
         return workers;
     }
 
-    static Latency Percentiles(double[] sorted)
+    internal static Latency Percentiles(double[] sorted)
     {
         if (sorted.Length == 0) return new Latency(0, 0, 0, 0, 0);
         // nearest rank

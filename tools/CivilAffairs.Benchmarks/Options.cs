@@ -19,6 +19,8 @@ sealed record Options
     public const string Usage = """
         CivilAffairs.Benchmarks — GET /api/catalog/services/{code} through the one-machine runtime
         (a separate process) against raw Azurite point reads of the same entity.
+        Other mode: `verification --help` (household verification through the platform against a bare
+        Durable Task orchestration of the same width).
 
         Options:
           --concurrency N     concurrent requests in flight (default 32)

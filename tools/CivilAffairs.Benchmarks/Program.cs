@@ -26,15 +26,30 @@ static class Program
     static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     // Last-resort cleanup if the process is torn down without unwinding (second Ctrl-C, unhandled exception).
-    static RuntimeProcess? runtimeToKill;
-    static int? azuritePidToKill;
+    internal static RuntimeProcess? RuntimeToKill { get; set; }
+    internal static int? AzuritePidToKill { get; set; }
 
     static async Task<int> Main(string[] args)
     {
-        Options options;
-        try { options = Options.Parse(args); }
-        catch (HelpRequested) { Console.WriteLine(Options.Usage); return 0; }
-        catch (ArgumentException e) { Console.Error.WriteLine(e.Message); Console.Error.WriteLine(Options.Usage); return 2; }
+        // Modes: the catalogue point-read benchmark (default), or `verification` (see VerificationBenchmark).
+        Func<CancellationToken, Task<int>> run;
+        var verification = args.Length > 0 && args[0] == "verification";
+        var usage = verification ? VerificationOptions.Usage : Options.Usage;
+        try
+        {
+            if (verification)
+            {
+                var vo = VerificationOptions.Parse(args[1..]);
+                run = ct => VerificationBenchmark.RunAsync(vo, ct);
+            }
+            else
+            {
+                var options = Options.Parse(args);
+                run = ct => RunAsync(options, ct);
+            }
+        }
+        catch (HelpRequested) { Console.WriteLine(usage); return 0; }
+        catch (ArgumentException e) { Console.Error.WriteLine(e.Message); Console.Error.WriteLine(usage); return 2; }
 
         using var cts = new CancellationTokenSource();
         var signals = 0;
@@ -54,7 +69,7 @@ static class Program
 
         try
         {
-            return await RunAsync(options, cts.Token);
+            return await run(cts.Token);
         }
         catch (OperationCanceledException) when (cts.IsCancellationRequested)
         {
@@ -74,8 +89,8 @@ static class Program
 
     static void EmergencyCleanup()
     {
-        runtimeToKill?.Kill();
-        if (azuritePidToKill is { } pid)
+        RuntimeToKill?.Kill();
+        if (AzuritePidToKill is { } pid)
         {
             try { using var p = Process.GetProcessById(pid); if (!p.HasExited) p.Kill(entireProcessTree: true); }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception) { }
@@ -88,12 +103,12 @@ static class Program
         Console.WriteLine($"Runtime   {dll} (built {File.GetLastWriteTime(dll):yyyy-MM-dd HH:mm})");
 
         await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
-        var azuritePid = azuritePidToKill = ProcStats.FindAzurite(azurite.TablePort);
+        var azuritePid = AzuritePidToKill = ProcStats.FindAzurite(azurite.TablePort);
         Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pid {azuritePid?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
 
         var port = Azurite.FreePort();
         await using var runtime = RuntimeProcess.Start(dll, port, azurite.ConnectionString, o.RuntimeEnvironment);
-        runtimeToKill = runtime;
+        RuntimeToKill = runtime;
         Console.WriteLine($"Runtime   pid {runtime.Id}, http://127.0.0.1:{port}/");
 
         using var http = new HttpClient(new SocketsHttpHandler
@@ -224,7 +239,7 @@ static class Program
         return baseline.Errors + through.Errors == 0 ? 0 : 1;
     }
 
-    static async Task WaitUntilReadyAsync(HttpClient http, RuntimeProcess runtime, Uri serviceUri, CancellationToken ct)
+    internal static async Task WaitUntilReadyAsync(HttpClient http, RuntimeProcess runtime, Uri serviceUri, CancellationToken ct)
     {
         var deadline = Stopwatch.StartNew();
         var last = "no answer yet";

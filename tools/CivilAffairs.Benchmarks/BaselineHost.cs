@@ -1,0 +1,310 @@
+using System.Net;
+using System.Reflection;
+using DurableTask.AzureStorage;
+using DurableTask.Core;
+
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask.Worker;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace CivilAffairs.Benchmarks;
+
+/// <summary>Input of the baseline orchestration: one household's width.</summary>
+sealed record BaselineInput(int Members, int Units, int DeadlineSeconds);
+sealed record BaselineSend(string InstanceId, string Unit, int Members);
+/// <summary>Same shape as the platform's <c>ReplyNotice</c> (unit, member, status).</summary>
+sealed record BaselineReply(string UnitCode, string MemberRef, string Status);
+sealed record BaselineProgress(string Phase, int UnitsAsked, int UnitsAnswered, int Expected, int Received, DateTime DeadlineAt);
+
+/// <summary>
+/// The baseline: a bare Durable Task orchestration with the durable shape of the platform's case orchestration up to
+/// the end of verification — one activity (begin), then one waiter per unit × member, a fan-out of one activity per
+/// unit, a durable deadline timer, a <c>WhenAny</c> loop over the replies with a custom status per reply, then two
+/// activities (complete, after). The activities do no work; the per-unit activity asks an in-process driver to raise
+/// one external event per member after a random latency (the partner's simulated latency).
+/// It runs on its own Durable Task gRPC sidecar built like the runtime's (TaskHubGrpcServer over
+/// AzureStorageOrchestrationService with the same partition count, polling and visibility settings) on the same
+/// Azurite, with its own task hub, and a DurableTaskWorker and DurableTaskClient over gRPC, in this process.
+/// The runtime's worker serves only the app's [Function]s, so the baseline cannot share its sidecar.
+/// </summary>
+sealed class BaselineHost : IAsyncDisposable
+{
+    public const string TaskHub = "BenchBaselineHub";
+    const string Orchestrator = nameof(BenchVerification);
+    const string Begin = nameof(BenchBegin);
+    const string Send = nameof(BenchSend);
+    const string Complete = nameof(BenchComplete);
+    const string After = nameof(BenchAfter);
+
+    readonly WebApplication sidecar;
+    readonly IHost worker;
+    readonly GrpcChannel channel;
+    readonly ReplyDriver driver;
+
+    BaselineHost(WebApplication sidecar, IHost worker, GrpcChannel channel, ReplyDriver driver)
+    {
+        this.sidecar = sidecar; this.worker = worker; this.channel = channel; this.driver = driver;
+        Client = worker.Services.GetRequiredService<DurableTaskClient>();
+        driver.Client = Client;
+    }
+
+    public DurableTaskClient Client { get; }
+    /// <summary>External events that could not be raised (each one leaves a case waiting until its deadline).</summary>
+    public long RaiseErrors => driver.Errors;
+    public long EventsRaised => driver.Raised;
+
+    public static async Task<BaselineHost> StartAsync(string storage, TimeSpan maxQueuePolling, int partitionCount, int minLatencyMs, int maxLatencyMs, CancellationToken ct)
+    {
+        var grpcPort = CivilAffairs.LocalRuntime.Hosting.Azurite.FreePort();
+        var sidecar = await StartSidecarAsync(storage, maxQueuePolling, partitionCount, grpcPort, ct);
+        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        var driver = new ReplyDriver(minLatencyMs, maxLatencyMs);
+        IHost? worker = null;
+        try
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Warning);
+            builder.Services.AddDurableTaskWorker(b =>
+            {
+                b.UseGrpc(channel);
+                b.AddTasks(r => Register(r, driver));
+            });
+            builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
+            worker = builder.Build();
+            await worker.StartAsync(ct);
+            return new BaselineHost(sidecar, worker, channel, driver);
+        }
+        catch
+        {
+            worker?.Dispose();
+            channel.Dispose();
+            await StopSidecarAsync(sidecar);
+            throw;
+        }
+    }
+
+    public Task<string> StartCaseAsync(int members, int deadlineSeconds, CancellationToken ct) =>
+        Client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, new BaselineInput(members, UnitCount, deadlineSeconds), ct);
+
+    /// <summary>Units asked per household: the same count as the platform's partner catalogue.</summary>
+    public static int UnitCount { get; set; } = 60;
+
+    static void Register(DurableTaskRegistry r, ReplyDriver driver)
+    {
+        r.AddOrchestrator(Orchestrator, () => new BenchVerification());
+        r.AddActivity(Begin, _ => new BenchBegin());
+        r.AddActivity(Send, _ => new BenchSend(driver));
+        r.AddActivity(Complete, _ => new BenchComplete());
+        r.AddActivity(After, _ => new BenchAfter());
+    }
+
+    /// <summary>Mirrors CaseOrchestration + HouseholdVerificationOrchestration up to leaving <c>verifying</c>, without business work.</summary>
+    sealed class BenchVerification : TaskOrchestrator<BaselineInput, string>
+    {
+        public override async Task<string> RunAsync(TaskOrchestrationContext context, BaselineInput input)
+        {
+            var members = await context.CallActivityAsync<int>(nameof(BenchBegin), input.Members);
+            var units = Enumerable.Range(1, input.Units).Select(u => $"u{u:D2}").ToList();
+            var memberRefs = Enumerable.Range(1, members).Select(m => $"m{m}").ToList();
+            var expected = units.Count * memberRefs.Count;
+            var deadlineAt = context.CurrentUtcDateTime.AddSeconds(input.DeadlineSeconds);
+            context.SetCustomStatus(new BaselineProgress("requesting", units.Count, 0, expected, 0, deadlineAt));
+
+            // Waiters first, then the fan-out: as the platform does.
+            var pending = new Dictionary<Task<BaselineReply>, string>();
+            foreach (var unit in units)
+                foreach (var member in memberRefs)
+                    pending[context.WaitForExternalEvent<BaselineReply>(EventName(unit, member))] = unit;
+
+            await Task.WhenAll(units.Select(unit => context.CallActivityAsync<bool>(nameof(BenchSend), new BaselineSend(context.InstanceId, unit, members))));
+
+            var outstanding = units.ToDictionary(u => u, _ => memberRefs.Count, StringComparer.Ordinal);
+            var received = 0;
+            context.SetCustomStatus(new BaselineProgress("waiting", units.Count, 0, expected, 0, deadlineAt));
+            using (var cancelTimer = new CancellationTokenSource())
+            {
+                var deadline = context.CreateTimer(deadlineAt, cancelTimer.Token);
+                while (pending.Count > 0)
+                {
+                    var done = await Task.WhenAny(pending.Keys.Cast<Task>().Append(deadline));
+                    if (done == deadline) break;
+                    var reply = (Task<BaselineReply>)done;
+                    outstanding[pending[reply]]--;
+                    pending.Remove(reply);
+                    received++;
+                    context.SetCustomStatus(new BaselineProgress("waiting", units.Count, outstanding.Count(o => o.Value == 0), expected, received, deadlineAt));
+                }
+                if (pending.Count == 0) cancelTimer.Cancel();
+            }
+            var outcome = await context.CallActivityAsync<string>(nameof(BenchComplete), received);
+            context.SetCustomStatus(new BaselineProgress("completed", units.Count, outstanding.Count(o => o.Value == 0), expected, received, deadlineAt));
+            return await context.CallActivityAsync<string>(nameof(BenchAfter), (pending.Count == 0 ? "answered:" : "deadline:") + outcome);
+        }
+    }
+
+    sealed class BenchBegin : Microsoft.DurableTask.TaskActivity<int, int>
+    {
+        public override Task<int> RunAsync(TaskActivityContext context, int input) => Task.FromResult(input);
+    }
+
+    /// <summary>Enqueues nothing: asks the driver to raise one reply per member after the simulated latency.</summary>
+    sealed class BenchSend(ReplyDriver driver) : Microsoft.DurableTask.TaskActivity<BaselineSend, bool>
+    {
+        public override Task<bool> RunAsync(TaskActivityContext context, BaselineSend input)
+        {
+            driver.Schedule(input.InstanceId, input.Unit, input.Members);
+            return Task.FromResult(true);
+        }
+    }
+
+    sealed class BenchComplete : Microsoft.DurableTask.TaskActivity<int, string>
+    {
+        public override Task<string> RunAsync(TaskActivityContext context, int input) => Task.FromResult(input.ToString(System.Globalization.CultureInfo.InvariantCulture));
+    }
+
+    sealed class BenchAfter : Microsoft.DurableTask.TaskActivity<string, string>
+    {
+        public override Task<string> RunAsync(TaskActivityContext context, string input) => Task.FromResult(input);
+    }
+
+    static string EventName(string unit, string member) => $"reply:{unit}:{member}";
+
+    /// <summary>The partners' side of the baseline: raises each reply as an external event after a random latency.</summary>
+    sealed class ReplyDriver(int minLatencyMs, int maxLatencyMs)
+    {
+        long errors, raised;
+        public DurableTaskClient? Client { get; set; }
+        public long Errors => Interlocked.Read(ref errors);
+        public long Raised => Interlocked.Read(ref raised);
+
+        public void Schedule(string instanceId, string unit, int members)
+        {
+            for (var m = 1; m <= members; m++)
+            {
+                var member = $"m{m}";
+                var latency = Random.Shared.Next(minLatencyMs, maxLatencyMs + 1);
+                _ = Task.Run(async () =>
+                {
+                    try
+                    {
+                        await Task.Delay(latency);
+                        await Client!.RaiseEventAsync(instanceId, EventName(unit, member), new BaselineReply(unit, member, "Found"));
+                        Interlocked.Increment(ref raised);
+                    }
+                    catch (Exception)
+                    {
+                        Interlocked.Increment(ref errors);
+                    }
+                });
+            }
+        }
+    }
+
+    // ---- the sidecar, configured as the runtime configures its own (tools/CivilAffairs.LocalRuntime/Hosting/LocalRuntime.cs) ----
+
+    static async Task<WebApplication> StartSidecarAsync(string storage, TimeSpan maxQueuePolling, int partitionCount, int grpcPort, CancellationToken ct)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = Environments.Development });
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
+        builder.Logging.SetMinimumLevel(LogLevel.Warning);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, grpcPort, l => l.Protocols = HttpProtocols.Http2));
+        var services = builder.Services;
+        services.AddGrpc();
+        services.AddSingleton(sp => new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        {
+            TaskHubName = TaskHub,
+            StorageAccountClientProvider = new StorageAccountClientProvider(storage),
+            WorkerId = "bench-baseline",
+            MaxQueuePollingInterval = maxQueuePolling,
+            PartitionCount = partitionCount,
+            ControlQueueVisibilityTimeout = TimeSpan.FromMinutes(5),
+            WorkItemQueueVisibilityTimeout = TimeSpan.FromMinutes(5),
+            LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
+        }));
+        services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
+        services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
+        services.AddSingleton<StoppableLifetime>();
+        services.AddSingleton(sp => new TaskHubGrpcServer(
+            sp.GetRequiredService<StoppableLifetime>(),
+            sp.GetRequiredService<ILoggerFactory>(),
+            sp.GetRequiredService<IOrchestrationService>(),
+            sp.GetRequiredService<IOrchestrationServiceClient>(),
+            Microsoft.Extensions.Options.Options.Create(new TaskHubGrpcServerOptions())));
+        services.AddHostedService<BackendStopper>();
+        services.AddHostedService<BackendCreator>();
+        var app = builder.Build();
+        app.MapGrpcService<TaskHubGrpcServer>();
+        await app.StartAsync(ct);
+        return app;
+    }
+
+    static async Task StopSidecarAsync(WebApplication sidecar)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        try { await sidecar.StopAsync(timeout.Token); }
+        catch (Exception) { /* stopping anyway */ }
+        await sidecar.DisposeAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
+        {
+            try { await worker.StopAsync(timeout.Token); }
+            catch (Exception) { /* stopping anyway */ }
+        }
+        worker.Dispose();
+        channel.Dispose();
+        await StopSidecarAsync(sidecar);
+    }
+
+    /// <summary>The lifetime the sidecar sees: stopping is signalled only once the backend has started (as in the runtime).</summary>
+    sealed class StoppableLifetime(IHostApplicationLifetime host) : IHostApplicationLifetime
+    {
+        readonly CancellationTokenSource stopping = new();
+        public CancellationToken ApplicationStarted => host.ApplicationStarted;
+        public CancellationToken ApplicationStopping => stopping.Token;
+        public CancellationToken ApplicationStopped => host.ApplicationStopped;
+        public void StopApplication() => host.StopApplication();
+        public void SignalStopping() => stopping.Cancel();
+    }
+
+    sealed class BackendStopper(StoppableLifetime lifetime, AzureStorageOrchestrationService service) : IHostedService
+    {
+        static readonly FieldInfo? IsStarted = typeof(AzureStorageOrchestrationService).GetField("isStarted", BindingFlags.NonPublic | BindingFlags.Instance);
+        bool Started => IsStarted?.GetValue(service) is true;
+        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+        public async Task StopAsync(CancellationToken cancellationToken)
+        {
+            if (IsStarted is null) { lifetime.SignalStopping(); return; }
+            for (var i = 0; i < 50 && !Started; i++) await Task.Delay(100, CancellationToken.None);
+            if (!Started) return;
+            lifetime.SignalStopping();
+            for (var i = 0; i < 100 && Started; i++) await Task.Delay(100, CancellationToken.None);
+        }
+    }
+
+    sealed class BackendCreator(IOrchestrationService service) : IHostedService
+    {
+        public async Task StartAsync(CancellationToken cancellationToken)
+        {
+            for (var attempt = 1; ; attempt++)
+            {
+                try { await service.CreateIfNotExistsAsync(); return; }
+                catch (Exception) when (attempt < 10) { await Task.Delay(1000, cancellationToken); }
+            }
+        }
+
+        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    }
+}

@@ -1,0 +1,331 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Runtime.InteropServices;
+using System.Text;
+using System.Text.Json;
+using CivilAffairs.Application.Assistance.Partners;
+using CivilAffairs.LocalRuntime.Hosting;
+using Microsoft.DurableTask.Client;
+
+namespace CivilAffairs.Benchmarks;
+
+/// <summary>
+/// <c>verification</c> mode: households verified per minute and accept-to-verified latency through the whole platform
+/// (the runtime as a separate process, with its partner simulator answering for all 60 units), against a bare Durable
+/// Task orchestration of the same width on the same Azurite (<see cref="BaselineHost"/>), in the same run. See README.md.
+/// </summary>
+static class VerificationBenchmark
+{
+    const double OtherLoadWarning = 0.2;
+    const string Submitter = "huashi-worker";
+    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
+    static readonly string[] Verified = ["publicity", "awaitingDecision"];
+    static readonly string[] InProgress = ["accepted", "verifying"];
+
+    public static async Task<int> RunAsync(VerificationOptions o, CancellationToken ct)
+    {
+        var dll = await RuntimeLocator.LocateAsync(o.RuntimeDll, o.NoBuild, ct);
+        Console.WriteLine($"Runtime   {dll} (built {File.GetLastWriteTime(dll):yyyy-MM-dd HH:mm})");
+        var units = PartnerCatalogue.Load().Units.Count;
+        BaselineHost.UnitCount = units;
+
+        await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
+        var azuritePid = Program.AzuritePidToKill = ProcStats.FindAzurite(azurite.TablePort);
+        Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pid {azuritePid?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
+
+        var maxPoll = TimeSpan.FromSeconds(o.DurableMaxPollSeconds);
+        var settings = new Dictionary<string, string>
+        {
+            // The WeChat simulator would otherwise take the fixed port 7072 (the runtime's port is not 0).
+            ["Runtime__WeChatSimulatorPort"] = "0",
+            ["Runtime__PartnerSimulator__Enabled"] = "true",
+            ["Runtime__PartnerSimulator__MinLatencyMs"] = o.MinLatencyMs.ToString(CultureInfo.InvariantCulture),
+            ["Runtime__PartnerSimulator__MaxLatencyMs"] = o.MaxLatencyMs.ToString(CultureInfo.InvariantCulture),
+            ["Runtime__PartnerSimulator__MaxPollIntervalMs"] = o.PartnerPollMs.ToString(CultureInfo.InvariantCulture),
+            ["Runtime__PartnerSimulator__FailureRate"] = "0",
+            ["Runtime__PartnerSimulator__SilenceRate"] = "0",
+            ["Runtime__PartnerSimulator__SilentUnits"] = "",
+            ["Assistance__Verification__DeadlineSeconds"] = o.DeadlineSeconds.ToString(CultureInfo.InvariantCulture),
+            ["Assistance__Case__PublicitySeconds"] = "604800",
+            ["Assistance__Case__ReverificationSeconds"] = "31536000",
+            ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = maxPoll.ToString("c", CultureInfo.InvariantCulture),
+        };
+        foreach (var (k, v) in o.RuntimeEnvironment) settings[k] = v;
+
+        var port = Azurite.FreePort();
+        await using var runtime = RuntimeProcess.Start(dll, port, azurite.ConnectionString, settings);
+        Program.RuntimeToKill = runtime;
+        Console.WriteLine($"Runtime   pid {runtime.Id}, http://127.0.0.1:{port}/");
+
+        using var http = new HttpClient(new SocketsHttpHandler { UseProxy = false, UseCookies = false, AllowAutoRedirect = false, MaxConnectionsPerServer = 4 * o.Concurrency + 8 })
+        {
+            BaseAddress = new Uri($"http://127.0.0.1:{port}/"),
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        var startup = Stopwatch.StartNew();
+        await Program.WaitUntilReadyAsync(http, runtime, new Uri("api/catalog/services/GZ-SA-001", UriKind.Relative), ct);
+        Console.WriteLine($"Ready     after {startup.Elapsed.TotalSeconds:F1} s");
+
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var account in new[] { Submitter, "shipai-officer", "wushan-officer", "beijing-officer" })
+        {
+            using var response = await http.PostAsJsonAsync("api/dev/token", new { account }, ct);
+            response.EnsureSuccessStatusCode();
+            tokens[account] = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString()!;
+        }
+
+        await using var baseline = await BaselineHost.StartAsync(azurite.ConnectionString, maxPoll, 4, o.MinLatencyMs, o.MaxLatencyMs, ct);
+        Console.WriteLine($"Baseline  sidecar + worker in this process, task hub {BaselineHost.TaskHub} on the same Azurite");
+
+        var warm = o.WarmupHouseholds;
+        var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
+        var households = SyntheticHouseholds.Generate(warm + o.Households, o.Seed, o.MinMembers, o.MaxMembers, today);
+        Console.WriteLine($"Households {households.Count} ({warm} warm-up + {o.Households} measured per phase), {households.Sum(h => h.Members.Count)} members, {units} units each");
+
+        // Submissions are not measured: all are submitted before the platform phase.
+        var ids = new string[households.Count];
+        await Parallel.ForAsync(0, households.Count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
+        {
+            using var response = await Send(http, HttpMethod.Post, "api/assistance/applications", tokens[Submitter], households[i].ApplicationBody(), token);
+            if (response.StatusCode != HttpStatusCode.Created)
+                throw new InvalidOperationException($"Submitting household {i} failed: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(token)}");
+            ids[i] = (await response.Content.ReadFromJsonAsync<JsonElement>(token)).GetProperty("id").GetString()!;
+        });
+        Console.WriteLine($"Submitted {ids.Length} applications as {Submitter}");
+
+        var timeout = TimeSpan.FromSeconds(o.TimeoutSeconds);
+        var poll = TimeSpan.FromMilliseconds(o.PollMs);
+        CpuSnapshot Cpu() => CpuSnapshot.Take(runtime.Id, azuritePid);
+
+        async Task<CaseResult> Platform(int i, CancellationToken token)
+        {
+            var officer = tokens[households[i].Officer];
+            var t0 = Stopwatch.GetTimestamp();
+            using (var accepted = await Send(http, HttpMethod.Post, $"api/assistance/applications/{ids[i]}/accept", officer, new { materialsCheckedAtCounter = true }, token))
+                if (accepted.StatusCode != HttpStatusCode.Accepted) return CaseResult.Failed($"accept HTTP {(int)accepted.StatusCode}");
+            while (Stopwatch.GetElapsedTime(t0) < timeout)
+            {
+                await Task.Delay(poll, token);
+                using var response = await Send(http, HttpMethod.Get, $"api/assistance/applications/{ids[i]}", officer, null, token);
+                if (response.StatusCode != HttpStatusCode.OK) return CaseResult.Failed($"status HTTP {(int)response.StatusCode}");
+                var view = await response.Content.ReadFromJsonAsync<JsonElement>(token);
+                var status = view.GetProperty("status").GetString() ?? "";
+                if (Verified.Contains(status))
+                {
+                    var ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
+                    double? server = view.TryGetProperty("acceptedAt", out var a) && a.ValueKind == JsonValueKind.String
+                        && view.TryGetProperty("verifiedAt", out var v) && v.ValueKind == JsonValueKind.String
+                        ? (v.GetDateTimeOffset() - a.GetDateTimeOffset()).TotalMilliseconds : null;
+                    return new CaseResult(ms, server, null, status);
+                }
+                if (!InProgress.Contains(status)) return CaseResult.Failed($"status {status}");
+            }
+            return CaseResult.Failed("timeout");
+        }
+
+        async Task<CaseResult> Baseline(int i, CancellationToken token)
+        {
+            var t0 = Stopwatch.GetTimestamp();
+            var id = await baseline.StartCaseAsync(households[i].Members.Count, o.DeadlineSeconds, token);
+            while (Stopwatch.GetElapsedTime(t0) < timeout)
+            {
+                await Task.Delay(poll, token);
+                var meta = await baseline.Client.GetInstanceAsync(id, getInputsAndOutputs: true, token);
+                if (meta is null || !meta.IsCompleted) continue;
+                if (meta.RuntimeStatus != OrchestrationRuntimeStatus.Completed) return CaseResult.Failed($"orchestration {meta.RuntimeStatus}");
+                var output = meta.ReadOutputAs<string>() ?? "";
+                if (!output.StartsWith("answered:", StringComparison.Ordinal)) return CaseResult.Failed("deadline reached");
+                return new CaseResult(Stopwatch.GetElapsedTime(t0).TotalMilliseconds, (meta.LastUpdatedAt - meta.CreatedAt).TotalMilliseconds, null, "completed");
+            }
+            return CaseResult.Failed("timeout");
+        }
+
+        var membersMeasured = households.Skip(warm).Sum(h => h.Members.Count);
+        async Task<VerificationPhase> RunPhase(string name, Func<int, CancellationToken, Task<CaseResult>> run)
+        {
+            if (warm > 0)
+            {
+                Console.WriteLine($"  {name}: warm-up, {warm} households…");
+                var w = await ClosedLoop.RunAsync(0, warm, o.Concurrency, run, ct);
+                var failed = w.Results.Count(r => r.Error is not null);
+                if (failed > 0) Console.WriteLine($"  {name}: {failed} warm-up households failed ({string.Join(", ", w.Results.Where(r => r.Error is not null).Select(r => r.Error).Distinct())})");
+            }
+            Console.WriteLine($"  {name}: {o.Households} households, {o.Concurrency} at a time…");
+            var before = Cpu();
+            var gc = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
+            var measured = await ClosedLoop.RunAsync(warm, warm + o.Households, o.Concurrency, run, ct);
+            var after = Cpu();
+            return VerificationPhase.From(name, measured, membersMeasured, units, before, after, GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - gc);
+        }
+
+        Console.WriteLine($"Load      closed loop, {o.Concurrency} households at a time, latency {o.MinLatencyMs}–{o.MaxLatencyMs} ms, status polled every {o.PollMs} ms");
+        var linesBefore = runtime.OutputLines;
+        var platform = await RunPhase("platform", Platform);
+        var logLines = runtime.OutputLines - linesBefore;
+        if (platform.Errors > 0 || logLines > 0)
+            Console.WriteLine($"  runtime output during the platform phase ({logLines} lines), last lines:{Environment.NewLine}{string.Join(Environment.NewLine, runtime.Tail().Split(Environment.NewLine).TakeLast(15))}");
+        var bare = await RunPhase("baseline", Baseline);
+        if (runtime.HasExited) throw new InvalidOperationException($"The runtime exited during the run (code {runtime.ExitCode}).{Environment.NewLine}{runtime.Tail()}");
+
+        var warnings = new List<string>();
+        foreach (var p in new[] { platform, bare })
+            if (p.CpuCores.OtherProcesses > OtherLoadWarning)
+                warnings.Add($"other processes kept {p.CpuCores.OtherProcesses:F2} of {Environment.ProcessorCount} cores busy during '{p.Name}': the figures are disturbed, run again on a quiet machine");
+        if (baseline.RaiseErrors > 0) warnings.Add($"{baseline.RaiseErrors} baseline events could not be raised");
+        static double Ratio(double a, double b) => b > 0 ? Math.Round(a / b, 3) : 0;
+        var report = new VerificationReport(
+            DateTimeOffset.Now,
+            new Machine(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.OSArchitecture.ToString(),
+                RuntimeInformation.FrameworkDescription, ProcStats.CpuModel(), Math.Round(ProcStats.MemTotalBytes() / 1048576.0)),
+            new VerificationSettings(o.Households, warm, o.Concurrency, o.MinMembers, o.MaxMembers, units, o.MinLatencyMs, o.MaxLatencyMs, o.PartnerPollMs, o.PollMs,
+                o.DeadlineSeconds, o.DurableMaxPollSeconds, o.Seed, RuntimeLocator.Configuration, dll, File.GetLastWriteTimeUtc(dll),
+                RuntimeProcess.Overrides.Concat(settings).Select(kv => $"{kv.Key}={kv.Value}").ToArray()),
+            platform,
+            bare,
+            Ratio(platform.HouseholdsPerMinute, bare.HouseholdsPerMinute),
+            Ratio(platform.LatencyMs.P50, bare.LatencyMs.P50),
+            Ratio(platform.LatencyMs.P95, bare.LatencyMs.P95),
+            logLines,
+            baseline.EventsRaised,
+            warnings);
+
+        Console.WriteLine();
+        Console.WriteLine(Format(report));
+        if (o.Out is { } outFile)
+        {
+            var full = Path.GetFullPath(outFile);
+            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
+            await File.WriteAllTextAsync(full, JsonSerializer.Serialize(report, Json) + Environment.NewLine, ct);
+            Console.WriteLine($"Report written to {full}");
+        }
+        return platform.Errors + bare.Errors == 0 ? 0 : 1;
+    }
+
+    static Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string url, string token, object? body, CancellationToken ct)
+    {
+        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return SendAndDispose(http, request, ct);
+    }
+
+    static async Task<HttpResponseMessage> SendAndDispose(HttpClient http, HttpRequestMessage request, CancellationToken ct)
+    {
+        using (request) return await http.SendAsync(request, ct);
+    }
+
+    static string Format(VerificationReport r)
+    {
+        var s = new StringBuilder();
+        var c = r.Settings;
+        s.AppendLine(CultureInfo.InvariantCulture, $"Household verification — {c.Households} households per phase ({c.WarmupHouseholds} warm-up each, discarded), {c.Concurrency} at a time, {c.MinMembers}–{c.MaxMembers} members, {c.Units} units, reply latency {c.MinLatencyMs}–{c.MaxLatencyMs} ms, {c.Configuration} build");
+        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {r.Machine.ProcessorCount} logical CPUs ({r.Machine.CpuModel}), {r.Machine.MemoryMiB:F0} MiB, {r.Machine.Os} {r.Machine.Architecture}, {r.Machine.Framework}");
+        s.AppendLine();
+        s.AppendLine("                       per min   p50 ms   p95 ms   max ms  server p50/p95 ms   done  errors   events  CPU cores: bench / runtime / azurite / other");
+        foreach (var (label, p) in new[] { ("platform (HTTP, app)", r.Platform), ("baseline (bare DT)", r.Baseline) })
+            s.AppendLine(CultureInfo.InvariantCulture,
+                $"  {label,-20} {p.HouseholdsPerMinute,8:F1} {p.LatencyMs.P50,8:F0} {p.LatencyMs.P95,8:F0} {p.LatencyMs.Max,8:F0} {p.ServerLatencyMs.P50,9:F0} / {p.ServerLatencyMs.P95,-6:F0} {p.Households - p.Errors,6} {p.Errors,7} {p.ExternalEvents,8}   {p.CpuCores.Benchmark:F2} / {p.CpuCores.Runtime:F2} / {p.CpuCores.Azurite:F2} / {p.CpuCores.OtherProcesses:F2}");
+        foreach (var p in new[] { r.Platform, r.Baseline })
+        {
+            if (p.Errors > 0) s.AppendLine(CultureInfo.InvariantCulture, $"  errors in {p.Name}: {string.Join(", ", p.ErrorKinds.Select(kv => $"{kv.Key} × {kv.Value}"))}");
+            s.AppendLine(CultureInfo.InvariantCulture, $"  {p.Name} outcomes: {string.Join(", ", p.Outcomes.Select(kv => $"{kv.Key} {kv.Value}"))}; {p.Seconds:F1} s");
+        }
+        s.AppendLine();
+        s.AppendLine(CultureInfo.InvariantCulture, $"  throughput platform / baseline = {r.ThroughputRatio:F2}   p50 platform / baseline = {r.P50Ratio:F2}   p95 platform / baseline = {r.P95Ratio:F2}");
+        s.Append(CultureInfo.InvariantCulture, $"  runtime log lines during the platform phase: {r.RuntimeLogLinesDuringPlatform}");
+        foreach (var w in r.Warnings) s.AppendLine().Append("  WARNING: ").Append(w);
+        return s.ToString();
+    }
+}
+
+/// <summary>One household: end-to-end time seen by the benchmark, the server-side time, the error or outcome.</summary>
+sealed record CaseResult(double Ms, double? ServerMs, string? Error, string? Outcome)
+{
+    public static CaseResult Failed(string error) => new(0, null, error, null);
+}
+
+/// <summary>Closed loop: <c>concurrency</c> workers each take the next household when their last one is verified.</summary>
+static class ClosedLoop
+{
+    public sealed record Run(IReadOnlyList<CaseResult> Results, double Seconds);
+
+    public static async Task<Run> RunAsync(int from, int to, int concurrency, Func<int, CancellationToken, Task<CaseResult>> run, CancellationToken ct)
+    {
+        var next = from - 1;
+        var results = new CaseResult[to - from];
+        var start = Stopwatch.GetTimestamp();
+        await Task.WhenAll(Enumerable.Range(0, Math.Min(concurrency, to - from)).Select(_ => Task.Run(async () =>
+        {
+            for (int i; (i = Interlocked.Increment(ref next)) < to;)
+            {
+                try { results[i - from] = await run(i, ct); }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested) { throw; }
+                catch (Exception e) { results[i - from] = CaseResult.Failed(e.GetType().Name); }
+            }
+        }, CancellationToken.None)));
+        return new Run(results, Stopwatch.GetElapsedTime(start).TotalSeconds);
+    }
+}
+
+sealed record VerificationPhase(
+    string Name,
+    int Households,
+    int Errors,
+    IReadOnlyDictionary<string, int> ErrorKinds,
+    IReadOnlyDictionary<string, int> Outcomes,
+    double Seconds,
+    double HouseholdsPerMinute,
+    Latency LatencyMs,
+    Latency ServerLatencyMs,
+    int Members,
+    int ExternalEvents,
+    CpuUse CpuCores,
+    int BenchmarkGcCollections)
+{
+    public static VerificationPhase From(string name, ClosedLoop.Run run, int members, int units, CpuSnapshot before, CpuSnapshot after, int gcs)
+    {
+        var ok = run.Results.Where(r => r.Error is null).ToList();
+        var wall = Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds;
+        double Cores(TimeSpan t) => wall <= 0 ? 0 : Math.Round(t.TotalSeconds / wall, 2);
+        var benchmark = after.Benchmark - before.Benchmark;
+        var runtime = after.Runtime - before.Runtime;
+        var azurite = after.Azurite - before.Azurite;
+        var cpu = new CpuUse(Cores(benchmark), Cores(runtime), Cores(azurite), Math.Max(0, Cores(after.Machine - before.Machine - benchmark - runtime - azurite)));
+        static Latency Of(IEnumerable<double> values)
+        {
+            var sorted = values.ToArray();
+            Array.Sort(sorted);
+            return LoadRunner.Percentiles(sorted);
+        }
+        return new VerificationPhase(name, run.Results.Count, run.Results.Count - ok.Count,
+            run.Results.Where(r => r.Error is not null).GroupBy(r => r.Error!).ToDictionary(g => g.Key, g => g.Count()),
+            ok.GroupBy(r => r.Outcome ?? "").ToDictionary(g => g.Key, g => g.Count()),
+            Math.Round(run.Seconds, 3),
+            run.Seconds <= 0 ? 0 : Math.Round(ok.Count * 60 / run.Seconds, 1),
+            Of(ok.Select(r => r.Ms)),
+            Of(ok.Where(r => r.ServerMs is not null).Select(r => r.ServerMs!.Value)),
+            members,
+            members * units,
+            cpu,
+            gcs);
+    }
+}
+
+sealed record VerificationSettings(int Households, int WarmupHouseholds, int Concurrency, int MinMembers, int MaxMembers, int Units, int MinLatencyMs, int MaxLatencyMs,
+    int PartnerPollMs, int PollMs, int DeadlineSeconds, double DurableMaxPollSeconds, int Seed, string Configuration, string RuntimeDll, DateTime RuntimeDllWrittenUtc,
+    IReadOnlyList<string> RuntimeSettingOverrides);
+
+sealed record VerificationReport(
+    DateTimeOffset Date,
+    Machine Machine,
+    VerificationSettings Settings,
+    VerificationPhase Platform,
+    VerificationPhase Baseline,
+    double ThroughputRatio,
+    double P50Ratio,
+    double P95Ratio,
+    long RuntimeLogLinesDuringPlatform,
+    long BaselineEventsRaised,
+    IReadOnlyList<string> Warnings);
