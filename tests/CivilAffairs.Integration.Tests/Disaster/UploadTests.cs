@@ -167,17 +167,25 @@ public class UploadTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
     }
 
     [Fact]
-    public async Task A_video_is_stored_but_recorded_as_not_analysed()
+    public async Task A_video_is_stored_but_recorded_as_not_analysed_and_flagged_outside_its_incident_area()
     {
         var device = await RegisterDeviceAsync();
+        // An incident around 石牌 (23.12–23.16 N, 113.33–113.37 E); the drone films just west of it.
+        var incident = await (await Send(HttpMethod.Post, "api/disaster/incidents", await fx.TokenAsync("tianhe-approver"), JsonContent.Create(new
+        {
+            name = "石牌内涝", type = "flood", level = "IV", startedAt = DateTimeOffset.UtcNow.AddHours(-1), jurisdiction = "440106",
+            area = new[] { new[] { 113.33, 23.12 }, new[] { 113.37, 23.12 }, new[] { 113.37, 23.16 }, new[] { 113.33, 23.16 }, new[] { 113.33, 23.12 } },
+        }))).JsonAsync();
         var video = new byte[300_000];
         "\0\0\0\u0018ftypmp42"u8.ToArray().CopyTo(video, 0);
         var id = (await CreateUpload(device.Token, new { fileName = "clip.mp4", contentType = "video/mp4", size = video.Length, blockSize = SmallBlock,
+            incidentId = incident.GetProperty("id").GetString(),
             position = new { lat = 23.13, lon = 113.32, alt = 120.0 }, heading = 270.0 })).GetProperty("id").GetString()!;
         await UploadAll(device.Token, id, video, SmallBlock);
         var view = await (await Send(HttpMethod.Post, $"api/disaster/uploads/{id}/commit", device.Token)).JsonAsync();
         Assert.Equal("device", view.GetProperty("metadata").GetProperty("positionSource").GetString());
         Assert.Equal(120.0, view.GetProperty("metadata").GetProperty("position").GetProperty("alt").GetDouble());
+        Assert.True(view.GetProperty("metadata").GetProperty("outsideIncidentArea").GetBoolean());
         await Http.EventuallyAsync(async () =>
         {
             var v = await (await Send(HttpMethod.Get, $"api/disaster/uploads/{id}", device.Token)).JsonAsync();
