@@ -80,6 +80,7 @@ public static class ServiceRegistration
         // Disaster relief
         services.AddImageAnalysis(configuration);
         services.AddSingleton<CivilAffairs.Application.Disaster.DashboardFeed>();
+        CivilAffairs.Application.Disaster.Dispatching.DispatchRegistration.AddDisasterDispatch(services, configuration);
         return services;
     }
 }

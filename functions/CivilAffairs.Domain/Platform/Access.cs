@@ -40,6 +40,14 @@ public enum Permission
     RecordDeath,
     /// <summary>Open a real-time connection (staff dashboards: the disaster command dashboard first).</summary>
     UseRealtime,
+    /// <summary>Register relief warehouses and book goods in (入库).</summary>
+    ManageSupplies,
+    /// <summary>See warehouses, stock and dispatches in one's jurisdiction.</summary>
+    ViewSupplies,
+    /// <summary>Direct relief dispatches: cancel a dispatch.</summary>
+    DispatchRelief,
+    /// <summary>Field teams: confirm pick-up and delivery of a dispatch assigned to them.</summary>
+    ConfirmDelivery,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -86,6 +94,10 @@ public static class AccessPolicy
         [Permission.ManagePayments] = [Role.DistrictApprover, Role.CityAdministrator],
         [Permission.RecordDeath] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.UseRealtime] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ManageSupplies] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ViewSupplies] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.DispatchRelief] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ConfirmDelivery] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>
