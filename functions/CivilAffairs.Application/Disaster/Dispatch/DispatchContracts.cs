@@ -5,7 +5,7 @@ namespace CivilAffairs.Application.Disaster.Dispatching;
 
 /// <summary>Input of the dispatch orchestration: ids and instants only (no personal data).</summary>
 /// <param name="EscalateAt">Start + limit × warning fraction: the first escalation check.</param>
-/// <param name="DeadlineAt">Start + limit: the second check (overdue).</param>
+/// <param name="DeadlineAt">Just after start + limit: the second check (overdue).</param>
 public sealed record DispatchInput(string DispatchId, DateTimeOffset EscalateAt, DateTimeOffset DeadlineAt);
 
 public sealed record DispatchActivityInput(string DispatchId, int Attempt, string? Actor = null, string? Reason = null);
@@ -55,16 +55,17 @@ public sealed class DispatchOptions
     /// <summary>Field team per street (9-digit code) → the subject of the team account; without one, the street's staff are the team.</summary>
     public Dictionary<string, string> Teams { get; set; } = new(StringComparer.Ordinal);
 
+    /// <summary>Explicit limit in seconds per response level (keys <c>I</c>…<c>IV</c>); wins over the other settings for that level.</summary>
+    public Dictionary<string, int> LevelSeconds { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
     public DeliveryDeadlines Deadlines()
     {
-        if (DeadlineSeconds is { } s && s > 0)
-        {
-            var limit = TimeSpan.FromSeconds(s);
-            return new DeliveryDeadlines(limit, limit, limit, limit);
-        }
         var d = DeliveryDeadlines.Default;
-        TimeSpan Scale(TimeSpan t) => TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, (long)(t.Ticks * DeadlineScale)));
-        return new DeliveryDeadlines(Scale(d.LevelI), Scale(d.LevelII), Scale(d.LevelIII), Scale(d.LevelIV));
+        TimeSpan For(ResponseLevel level, TimeSpan standard) =>
+            LevelSeconds.TryGetValue(level.ToString(), out var ls) && ls > 0 ? TimeSpan.FromSeconds(ls)
+            : DeadlineSeconds is { } s && s > 0 ? TimeSpan.FromSeconds(s)
+            : TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerSecond, (long)(standard.Ticks * DeadlineScale)));
+        return new DeliveryDeadlines(For(ResponseLevel.I, d.LevelI), For(ResponseLevel.II, d.LevelII), For(ResponseLevel.III, d.LevelIII), For(ResponseLevel.IV, d.LevelIV));
     }
 }
 

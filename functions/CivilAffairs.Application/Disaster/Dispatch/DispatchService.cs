@@ -38,6 +38,9 @@ public sealed partial class DispatchService(
 {
     const string RowKey = "dispatch";
 
+    /// <summary>The second check runs just after the deadline (the deadline instant itself still counts as "at risk").</summary>
+    static readonly TimeSpan OverdueCheckDelay = TimeSpan.FromSeconds(1);
+
     [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")]
     private static partial Regex KeyPattern();
 
@@ -119,7 +122,7 @@ public sealed partial class DispatchService(
         var instanceId = DispatchFlow.InstanceId(id);
         if (await durable.GetInstanceAsync(instanceId, ct) is null)
             await durable.ScheduleNewOrchestrationInstanceAsync(DispatchFlow.Orchestrator,
-                new DispatchInput(id, record.EscalateAt, record.DeadlineAt), new StartOrchestrationOptions(InstanceId: instanceId), ct);
+                new DispatchInput(id, record.EscalateAt, record.DeadlineAt + OverdueCheckDelay), new StartOrchestrationOptions(InstanceId: instanceId), ct);
         return id;
     }
 
@@ -291,7 +294,7 @@ public sealed partial class DispatchService(
         if (!assessment.NeedsAttention) return false;
         var reason = assessment.State == DeadlineState.Overdue
             ? $"已超过配送时限（{FormatLimit(record.LimitSeconds)}），尚未送达"
-            : $"配送时限（{FormatLimit(record.LimitSeconds)}）已用去 {assessment.FractionUsed:P0}，尚未送达";
+            : $"配送时限（{FormatLimit(record.LimitSeconds)}）已用去 {Math.Round(assessment.FractionUsed * 100):0}%，尚未送达";
         var state = char.ToLowerInvariant(assessment.State.ToString()[0]) + assessment.State.ToString()[1..];
         var updated = await UpdateAsync(input.DispatchId, r =>
         {
@@ -510,14 +513,14 @@ public sealed partial class DispatchService(
 
     static TableEntity ToEntity(DispatchRecord r) => new(r.Dispatch.Id, RowKey)
     {
-        ["Data"] = JsonSerializer.Serialize(r, JsonDefaults.Options),
+        ["Data"] = JsonSerializer.Serialize(r, DispatchJson.Options),
         ["Status"] = r.Dispatch.Status.ToString(),
         ["NeedId"] = r.Dispatch.NeedId,
         ["Jurisdiction"] = r.Request.Jurisdiction,
     };
 
     static DispatchRecord FromEntity(TableEntity e) =>
-        JsonSerializer.Deserialize<DispatchRecord>(e.GetString("Data"), JsonDefaults.Options) ?? throw new InvalidOperationException("Empty dispatch row.");
+        JsonSerializer.Deserialize<DispatchRecord>(e.GetString("Data"), DispatchJson.Options) ?? throw new InvalidOperationException("Empty dispatch row.");
 
     DeadlineView Assess(DispatchRecord r)
     {
