@@ -13,7 +13,8 @@ namespace CivilAffairs.Integration.Tests.Disaster;
 /// </summary>
 public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
 {
-    static GeoPoint Area(int n) => new(22.0 + n * 0.5, 113.3);
+    // Far from the Guangzhou demo warehouses; 0.5° of latitude (≈55 km) between areas.
+    static GeoPoint Area(int n) => new(30.0 + n * 0.5, 113.3);
     static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid():N}"[..20];
 
     static IEnumerable<JsonElement> Movements(JsonElement stock, string reference) =>
@@ -212,5 +213,38 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         Assert.Equal(reserved, held); // every unit reserved belongs to exactly one live dispatch
         Assert.Contains(views, v => v.GetProperty("status").GetString() == "failed"
             || v.GetProperty("shortfall").EnumerateArray().Any(s => s.GetProperty("shortfall").GetDecimal() > 0));
+    }
+
+    [Fact]
+    public async Task Among_two_dozen_warehouses_the_nearest_are_planned_first_and_lots_first_expiry_first_out()
+    {
+        var origin = Area(6);
+        var ids = new List<string>();
+        for (var km = 1; km <= 24; km++)
+            ids.Add(await fx.WarehouseAsync(Unique($"w{km:00}"), origin, km * 0.9, ("FOOD", "F-LATE", "2099-12-31", 5), ("FOOD", "F-EARLY", "2098-06-30", 5)));
+
+        var id = await fx.StartAsync(DispatchFixture.Request(origin, ResponseLevel.II, ("FOOD", 25)));
+        var view = await fx.WaitForStatusAsync(id, "teamAssigned");
+        var picks = view.GetProperty("picks").EnumerateArray().ToList();
+        Assert.Equal(ids.Take(3), picks.Select(p => p.GetProperty("warehouseId").GetString()));
+        Assert.Equal(new[] { "F-EARLY:5", "F-LATE:5" }, picks[0].GetProperty("lots").EnumerateArray().Select(l => $"{l.GetProperty("lotNumber").GetString()}:{l.GetProperty("quantity").GetDecimal()}"));
+        Assert.Equal(new[] { "F-EARLY:5" }, picks[2].GetProperty("lots").EnumerateArray().Select(l => $"{l.GetProperty("lotNumber").GetString()}:{l.GetProperty("quantity").GetDecimal()}"));
+
+        var listed = await (await fx.As("shipai-officer", HttpMethod.Get, "api/disaster/warehouses")).JsonAsync();
+        Assert.True(ids.All(w => listed.EnumerateArray().Any(x => x.GetProperty("id").GetString() == w)));
+        var third = await fx.StockAsync(ids[2]);
+        Assert.Equal(5m, Reserved(third, "FOOD"));
+        Assert.True(third.GetProperty("replay").GetProperty("matches").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Demo_warehouses_are_seeded_once_through_the_ledger()
+    {
+        await CivilAffairs.LocalRuntime.Hosting.DemoData.SeedWarehousesAsync(fx.Runtime, TextWriter.Null);
+        await CivilAffairs.LocalRuntime.Hosting.DemoData.SeedWarehousesAsync(fx.Runtime, TextWriter.Null);
+        var stock = await fx.StockAsync("GZ-TH-SP");
+        Assert.Equal(40m, OnHand(stock, "QUILT"));
+        Assert.Equal(3, stock.GetProperty("movements").GetArrayLength());
+        Assert.True(stock.GetProperty("replay").GetProperty("matches").GetBoolean());
     }
 }
