@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Azure.Data.Tables;
+using Microsoft.AspNetCore.SignalR.Client;
 using CivilAffairs.Domain.Disaster;
 using CivilAffairs.Integration.Tests.Platform;
 
@@ -140,6 +141,18 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
     {
         var origin = Area(3);
         await fx.WarehouseAsync(Unique("esc"), origin, 2, ("QUILT", "Q-1", null, 40));
+
+        // The district supervisor watches the command dashboard.
+        using var negotiate = new HttpRequestMessage(HttpMethod.Post, "api/realtime/negotiate?hub=dashboard");
+        negotiate.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", await fx.TokenAsync("tianhe-approver"));
+        var hub = await (await fx.Http.SendAsync(negotiate)).JsonAsync();
+        var events = new List<JsonElement>();
+        await using var dashboard = new HubConnectionBuilder()
+            .WithUrl(hub.GetProperty("url").GetString()!, o => o.AccessTokenProvider = () => Task.FromResult<string?>(hub.GetProperty("accessToken").GetString()))
+            .Build();
+        dashboard.On<JsonElement>("disaster", e => { lock (events) events.Add(e.Clone()); });
+        await dashboard.StartAsync();
+
         var id = await fx.StartAsync(DispatchFixture.Request(origin, ResponseLevel.I, ("QUILT", 10)));
 
         var view = await fx.WaitAsync(id, v => v.GetProperty("escalated").GetBoolean(), "escalation", 30);
@@ -158,6 +171,10 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         Assert.Equal(200, (int)(await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientCode = "QS-5678", photoUploadId = "photo-esc" })).StatusCode);
         Assert.Equal("delivered", await fx.OutcomeAsync(id));
         Assert.Equal("deliveredLate", (await fx.DispatchAsync(id)).GetProperty("deadline").GetProperty("state").GetString());
+
+        string[] Kinds() { lock (events) return events.Where(e => e.GetProperty("data").GetProperty("dispatchId").GetString() == id).Select(e => e.GetProperty("kind").GetString()!).ToArray(); }
+        for (var i = 0; i < 50 && !Kinds().Contains("dispatch.delivered"); i++) await Task.Delay(100);
+        Assert.Equal(new[] { "dispatch.planned", "dispatch.reserved", "dispatch.teamAssigned", "dispatch.escalated", "dispatch.escalated", "dispatch.pickedUp", "dispatch.delivered" }, Kinds());
     }
 
     [Fact]
