@@ -121,8 +121,18 @@ public sealed partial class DispatchService(
         }
         var instanceId = DispatchFlow.InstanceId(id);
         if (await durable.GetInstanceAsync(instanceId, ct) is null)
-            await durable.ScheduleNewOrchestrationInstanceAsync(DispatchFlow.Orchestrator,
-                new DispatchInput(id, record.EscalateAt, record.DeadlineAt + OverdueCheckDelay), new StartOrchestrationOptions(InstanceId: instanceId), ct);
+        {
+            try
+            {
+                await durable.ScheduleNewOrchestrationInstanceAsync(DispatchFlow.Orchestrator,
+                    new DispatchInput(id, record.EscalateAt, record.DeadlineAt + OverdueCheckDelay), new StartOrchestrationOptions(InstanceId: instanceId), ct);
+            }
+            catch (Exception) when (!ct.IsCancellationRequested)
+            {
+                // A concurrent start for the same need scheduled it first: that is the idempotent outcome.
+                if (await durable.GetInstanceAsync(instanceId, ct) is null) throw;
+            }
+        }
         return id;
     }
 
