@@ -86,6 +86,7 @@ public static class ServiceRegistration
 
         // Disaster relief: field devices and resumable uploads (Disaster/Devices, Disaster/Uploads)
         services.AddDisasterUploads(configuration);
+        CivilAffairs.Application.Disaster.Dispatching.DispatchRegistration.AddDisasterDispatch(services, configuration);
         return services;
     }
 }

@@ -54,6 +54,14 @@ public enum Permission
     UploadFromDevice,
     /// <summary>Read field uploads and their analysis: the device its own, staff those of devices in their jurisdiction.</summary>
     ReadFieldUploads,
+    /// <summary>Register relief warehouses and book goods in (入库).</summary>
+    ManageSupplies,
+    /// <summary>See warehouses, stock and dispatches in one's jurisdiction.</summary>
+    ViewSupplies,
+    /// <summary>Direct relief dispatches: cancel a dispatch.</summary>
+    DispatchRelief,
+    /// <summary>Field teams: confirm pick-up and delivery of a dispatch assigned to them.</summary>
+    ConfirmDelivery,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -107,6 +115,10 @@ public static class AccessPolicy
         [Permission.ManageDevices] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.UploadFromDevice] = [Role.Device],
         [Permission.ReadFieldUploads] = [Role.Device, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ManageSupplies] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ViewSupplies] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.DispatchRelief] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ConfirmDelivery] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>

@@ -1,11 +1,16 @@
+using CivilAffairs.Application.Disaster.Supplies;
 using CivilAffairs.Application.Disaster;
 using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Domain.Catalog;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 
 namespace CivilAffairs.Functions.Disaster;
 
-/// <summary>Maps <see cref="DisasterResult{T}"/> to HTTP: ETag header on success, problem details otherwise.</summary>
+/// <summary>
+/// Maps the disaster services' outcomes to HTTP: <see cref="DisasterResult{T}"/> (incidents, needs; ETag header on success) and
+/// <see cref="ReliefOutcome"/> (supplies, dispatch) — problem details otherwise.
+/// </summary>
 static class DisasterResults
 {
     public static IActionResult Map<T>(HttpRequest req, DisasterResult<T> result, Func<T, string> location, ObjectResult notFound)
@@ -29,4 +34,24 @@ static class DisasterResults
 
     /// <summary>The <c>If-Match</c> value, if any (quoted ETag as given by GET).</summary>
     public static string? IfMatch(HttpRequest req) => req.Headers.IfMatch.ToString() is { Length: > 0 } v ? v.Trim() : null;
+
+    public static IActionResult Map(ReliefOutcome outcome, int success = 200) => outcome switch
+    {
+        ReliefOutcome.Done d => new ObjectResult(d.View) { StatusCode = success },
+        ReliefOutcome.Invalid i => Invalid(i.Errors),
+        ReliefOutcome.Conflict c => Problems.Create(409, c.Code, c.Title, c.Detail),
+        ReliefOutcome.Forbidden f => Problems.Create(403, f.Code, f.Title, f.Detail),
+        ReliefOutcome.NotFound n => Problems.NotFound(n.Code, n.Title, n.Detail),
+        _ => Problems.Internal(),
+    };
+
+    /// <summary>One kind of mistake keeps its own code (e.g. <c>LOT_EXPIRED</c>); a mix is <c>VALIDATION_FAILED</c>. Field errors always listed.</summary>
+    static IActionResult Invalid(IReadOnlyList<ReliefError> errors)
+    {
+        var fields = errors.Select(e => new FieldError(e.Field, e.Message)).ToList();
+        var codes = errors.Select(e => e.Code).Distinct().ToList();
+        return codes.Count == 1 && codes[0] != "VALIDATION_FAILED"
+            ? Problems.Create(400, codes[0], errors[0].Title, errors.Count == 1 ? errors[0].Message : "请根据 errors 中的提示修改后重新提交。", fields)
+            : Problems.Validation(fields);
+    }
 }

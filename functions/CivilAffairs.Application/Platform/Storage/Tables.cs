@@ -65,6 +65,12 @@ public static class TableNames
     public const string DisasterDevices = "DisasterDevices";
     /// <summary>Resumable field-upload sessions (PartitionKey = upload id, RowKey <c>session</c>).</summary>
     public const string DisasterUploads = "DisasterUploads";
+    /// <summary>Relief warehouses (PK <c>warehouse</c>, RK warehouse id).</summary>
+    public const string DisasterWarehouses = "DisasterWarehouses";
+    /// <summary>Per warehouse (PK warehouse id): the append-only movement ledger (RK zero-padded sequence) and the <c>head</c> snapshot row.</summary>
+    public const string DisasterStock = "DisasterStock";
+    /// <summary>Relief dispatches (PK dispatch id) and the per-need index (PK <c>need-{needId}</c>).</summary>
+    public const string DisasterDispatches = "DisasterDispatches";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
