@@ -45,36 +45,50 @@ public sealed class VerificationService(
 {
     public const string Purpose = "居民家庭经济状况核对（社会救助审核确认）";
 
-    /// <summary>Sends one request per member to the unit's queue. Idempotent: a retried send reuses the stored request ids.</summary>
+    /// <summary>Request queues known to exist (created once per process, not once per send).</summary>
+    readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> createdQueues = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Sends one request per member to the unit's queue. The unit's request rows (one partition per round) are written in one
+    /// transaction before anything is sent. A retried send reuses the stored request ids, so a unit that sees a request twice
+    /// answers it with the same reply, which the reply handler stores once.
+    /// </summary>
     public async Task SendRequestsAsync(SendRequestsInput input, CancellationToken ct)
     {
         var unit = catalogue.Find(input.UnitCode) ?? throw new InvalidOperationException($"Unknown partner unit {input.UnitCode}.");
         var members = await applications.MembersAsync(input.ApplicationId, ct);
         var table = await tables.GetAsync(TableNames.VerificationRequests, ct);
-        var queue = queues.GetQueueClient(unit.RequestQueue);
-        await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-        foreach (var m in members)
-        {
-            var rowKey = $"{unit.Code}|{m.MemberRef}";
-            var existing = await table.GetEntityIfExistsAsync<TableEntity>(input.CorrelationId, rowKey, cancellationToken: ct);
-            if (existing.HasValue && existing.Value!.GetBoolean("Sent") == true) continue;
-            var requestId = existing.HasValue ? existing.Value!.GetString("RequestId") : Ids.New(clock);
-            var row = new TableEntity(input.CorrelationId, rowKey)
+        var existing = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
+        var prefix = unit.Code + "|";
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter(
+                           $"PartitionKey eq {input.CorrelationId} and RowKey ge {prefix} and RowKey lt {unit.Code + "}"}"), cancellationToken: ct))
+            existing[row.RowKey] = row;
+        var now = clock.GetUtcNow();
+        var requests = members.Select(m => (Member: m, RowKey: prefix + m.MemberRef)).Select(x => (x.Member, x.RowKey,
+            RequestId: existing.TryGetValue(x.RowKey, out var row) ? row.GetString("RequestId") : Ids.New(clock))).ToList();
+        var fresh = requests.Where(r => !existing.ContainsKey(r.RowKey)).ToList();
+        if (fresh.Count > 0)
+            await table.SubmitTransactionAsync(fresh.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(input.CorrelationId, r.RowKey)
             {
                 ["ApplicationId"] = input.ApplicationId,
-                ["RequestId"] = requestId,
+                ["RequestId"] = r.RequestId,
                 ["Unit"] = unit.Code,
-                ["MemberRef"] = m.MemberRef,
-                ["SentAt"] = clock.GetUtcNow(),
-                ["Sent"] = false,
-            };
-            await table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct);
+                ["MemberRef"] = r.Member.MemberRef,
+                ["SentAt"] = now,
+            })), ct);
+
+        var queue = queues.GetQueueClient(unit.RequestQueue);
+        if (!createdQueues.ContainsKey(queue.Name))
+        {
+            await queue.CreateIfNotExistsAsync(cancellationToken: ct);
+            createdQueues.TryAdd(queue.Name, 0);
+        }
+        foreach (var (m, _, requestId) in requests.Where(r => existing.GetValueOrDefault(r.RowKey)?.GetString("ReplyHash") is null))
+        {
             var request = new VerificationRequest(requestId, input.CorrelationId, unit.Code, m.MemberRef, m.Name, m.IdNumber, Purpose,
-                $"consent/{input.ApplicationId}/{m.MemberRef}", unit.Categories, clock.GetUtcNow());
+                $"consent/{input.ApplicationId}/{m.MemberRef}", unit.Categories, now);
             var envelope = await codec.SealRequestAsync(request, ct);
             await queue.SendMessageAsync(PartnerCodec.Serialize(envelope), ct); // the client base64-encodes
-            row["Sent"] = true;
-            await table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct);
         }
     }
 
