@@ -52,6 +52,29 @@ public class AssistanceCaseTests(AssistanceFixture fx) : IClassFixture<Assistanc
             Assert.Contains(materials.GetProperty("outstanding").EnumerateArray(), f => f.GetProperty("item").GetString() == "idCard");
         }
 
+        // Materials failing the catalogue's rules or their declared type are refused with every reason, and not stored.
+        async Task<HttpResponseMessage> Upload(string code, byte[] content, string fileName, string contentType, params (string Name, string Value)[] fields)
+        {
+            using var form = new MultipartFormDataContent();
+            var file = new ByteArrayContent(content);
+            file.Headers.ContentType = new MediaTypeHeaderValue(contentType);
+            form.Add(file, "file", fileName);
+            form.Add(new StringContent(code), "code");
+            foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"api/assistance/applications/{id}/materials") { Content = form };
+            request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", await T("citizen-zhang"));
+            return await fx.Http.SendAsync(request);
+        }
+        var pdfBytes = Encoding.ASCII.GetBytes("%PDF-1.7\n% id card scan\n%%EOF");
+        var expired = await (await Upload("idCard", pdfBytes, "身份证.pdf", "application/pdf", ("original", "true"), ("validUntil", "2020-01-01"))).AssertProblemAsync(400, "VALIDATION_FAILED");
+        Assert.Contains(expired.GetProperty("errors").EnumerateArray(), e => e.GetProperty("field").GetString() == "validUntil");
+        var fake = await (await Upload("nonsense", Encoding.ASCII.GetBytes("MZ\u0090\0 not a pdf"), "申请书.pdf", "application/pdf")).AssertProblemAsync(400, "VALIDATION_FAILED");
+        var fakeFields = fake.GetProperty("errors").EnumerateArray().Select(e => e.GetProperty("field").GetString()).ToList();
+        Assert.Contains("code", fakeFields);
+        Assert.True(fakeFields.Count >= 2, "the content check is reported with the code check, not instead of it");
+        var listed = await (await fx.Http.As(await T("citizen-zhang"), HttpMethod.Get, $"api/assistance/applications/{id}/materials")).JsonAsync();
+        Assert.Single(listed.GetProperty("materials").EnumerateArray());
+
         // Incomplete materials block acceptance unless the officer checked the originals at the counter.
         await (await fx.Http.As(await T("shipai-officer"), HttpMethod.Post, $"api/assistance/applications/{id}/accept")).AssertProblemAsync(400, "MATERIALS_INCOMPLETE");
         // Another street cannot accept; a community worker has no permission.
