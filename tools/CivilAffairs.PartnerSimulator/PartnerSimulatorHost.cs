@@ -131,7 +131,16 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
             try
             {
                 var free = Math.Min(32, Math.Max(1, slots.CurrentCount));
-                QueueMessage[] messages = (await queue.ReceiveMessagesAsync(free, visibility, token)).Value;
+                // Not cancelled by the stop token: an abandoned receive still dequeues on the server and would hide
+                // its messages for the whole lease. Messages received while stopping are released at once.
+                QueueMessage[] messages;
+                using (var receiveTimeout = new CancellationTokenSource(TimeSpan.FromSeconds(30)))
+                    messages = (await queue.ReceiveMessagesAsync(free, visibility, receiveTimeout.Token)).Value;
+                if (token.IsCancellationRequested)
+                {
+                    foreach (var m in messages) await ReleaseAsync(queue, m);
+                    break;
+                }
                 if (messages.Length == 0)
                 {
                     await Task.Delay(delay, token);
@@ -139,9 +148,15 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
                     continue;
                 }
                 delay = MinPollInterval;
-                foreach (var message in messages)
+                for (var i = 0; i < messages.Length; i++)
                 {
-                    await slots.WaitAsync(token);
+                    var message = messages[i];
+                    try { await slots.WaitAsync(token); }
+                    catch (OperationCanceledException)
+                    {
+                        foreach (var m in messages.Skip(i)) await ReleaseAsync(queue, m);
+                        throw;
+                    }
                     var task = Task.Run(() => HandleAsync(queue, unit, message, token), CancellationToken.None);
                     inFlight.TryAdd(task, 0);
                     _ = task.ContinueWith(t => inFlight.TryRemove(t, out _), TaskScheduler.Default);
@@ -157,6 +172,15 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
                 try { await Task.Delay(TimeSpan.FromSeconds(1), token); }
                 catch (OperationCanceledException) { break; }
             }
+        }
+    }
+
+    async Task ReleaseAsync(QueueClient queue, QueueMessage message)
+    {
+        try { await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero); }
+        catch (Exception e) when (e is RequestFailedException or HttpRequestException or IOException or TimeoutException)
+        {
+            logger.LogWarning("Message {MessageId} on {Queue} not released ({Error}); it reappears when its lease ends", message.MessageId, queue.Name, e.GetType().Name);
         }
     }
 
@@ -206,7 +230,8 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
         {
-            // Stopping: the message becomes visible again and is answered (identically) next time.
+            // Stopping: the message is made visible again and answered (identically) next time.
+            await ReleaseAsync(queue, message);
         }
         catch (Exception e)
         {

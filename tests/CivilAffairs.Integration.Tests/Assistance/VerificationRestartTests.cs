@@ -19,7 +19,7 @@ public class VerificationRestartTests
             // Slow partners, so the runtime stops while requests and replies are in flight.
             s["Runtime:PartnerSimulator:MinLatencyMs"] = "1500";
             s["Runtime:PartnerSimulator:MaxLatencyMs"] = "4000";
-            // Long enough for a request the stopped simulator had taken (hidden for its latency + 60 s) to be answered again.
+            // Generous: requests the stopped simulator had taken are released and answered again by the new one.
             s["Assistance:Verification:DeadlineSeconds"] = "100";
             // Work the stopped runtime had dequeued reappears after this (5 minutes by default, as in Azure).
             s["AzureFunctionsJobHost:extensions:durableTask:storageProvider:controlQueueVisibilityTimeout"] = "00:00:15";

@@ -30,6 +30,7 @@ sealed class QueueListener(
 {
     static readonly TimeSpan MinPollingInterval = TimeSpan.FromMilliseconds(100);
     static readonly TimeSpan InvisibleWhileProcessing = TimeSpan.FromMinutes(10);
+    static readonly TimeSpan ReceiveTimeout = TimeSpan.FromSeconds(30);
 
     protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
         Task.WhenAll(functions.Where(f => f.Kind == TriggerKind.Queue).Select(f => Task.Run(() => ListenAsync(f, stoppingToken), stoppingToken)));
@@ -61,13 +62,21 @@ sealed class QueueListener(
             QueueMessage[] batch;
             try
             {
-                batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, InvisibleWhileProcessing, stop)).Value;
+                // Not cancelled by the stop token: a receive abandoned mid-request would still dequeue its messages
+                // on the server, hiding them for the whole processing lease. Received during shutdown, they are released.
+                using var receiveTimeout = new CancellationTokenSource(ReceiveTimeout);
+                batch = (await queue.ReceiveMessagesAsync(settings.BatchSize, InvisibleWhileProcessing, receiveTimeout.Token)).Value;
             }
-            catch (OperationCanceledException) { break; }
             catch (Exception e)
             {
+                if (stop.IsCancellationRequested) break;
                 logger.LogWarning("Receiving from {Queue} failed: {Error}", queueName, e.Message);
                 batch = [];
+            }
+            if (stop.IsCancellationRequested)
+            {
+                await ReleaseAsync(queue, batch, logger);
+                break;
             }
             if (batch.Length == 0)
             {
@@ -159,6 +168,16 @@ sealed class QueueListener(
         if (type == typeof(string)) return Encoding.UTF8.GetString(body);
         return JsonSerializer.Deserialize(body, type, JsonDefaults.Options)
             ?? throw new JsonException($"Queue message is null; expected {type.Name}.");
+    }
+
+    /// <summary>Makes messages received but not processed visible again at once (their dequeue count stays raised).</summary>
+    static async Task ReleaseAsync(QueueClient queue, IEnumerable<QueueMessage> messages, ILogger logger)
+    {
+        foreach (var message in messages)
+        {
+            try { await queue.UpdateMessageAsync(message.MessageId, message.PopReceipt, visibilityTimeout: TimeSpan.Zero); }
+            catch (Exception e) { logger.LogWarning("Could not release message {MessageId}: {Error}", message.MessageId, e.Message); }
+        }
     }
 
     static async Task MoveToPoisonAsync(QueueClient queue, QueueClient poison, QueueMessage message)
