@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using Azure.Data.Tables;
+using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Integration.Tests.Platform;
 using CivilAffairs.LocalRuntime.Hosting;
 
@@ -120,6 +121,29 @@ public class CitizenAndAuditTests(RuntimeFixture fx)
             // Restore so other tests see an intact chain.
             await table.UpdateEntityAsync(original, Azure.ETag.All, TableUpdateMode.Replace);
         }
+    }
+
+    [Fact]
+    public async Task A_burst_of_audited_actions_on_two_hosts_is_all_recorded_in_one_unbroken_chain()
+    {
+        // Two hosts appending at once: the runtime's own log and a second instance over the same storage (as a scaled-out app).
+        var services = fx.Runtime.Services;
+        var first = (AuditLog)services.GetService(typeof(AuditLog))!;
+        var second = new AuditLog((CivilAffairs.Application.Platform.Storage.Tables)services.GetService(typeof(CivilAffairs.Application.Platform.Storage.Tables))!,
+            (Azure.Storage.Blobs.BlobServiceClient)services.GetService(typeof(Azure.Storage.Blobs.BlobServiceClient))!,
+            TimeProvider.System, Microsoft.Extensions.Logging.Abstractions.NullLogger<AuditLog>.Instance);
+        var caller = new CivilAffairs.Domain.Platform.Caller("burst-test", "突发测试", CivilAffairs.Domain.Platform.Role.StreetOfficer, "440106008", null, null, "test");
+        var appended = await Task.WhenAll(Enumerable.Range(0, 400).Select(i => Task.Run(() =>
+            (i % 2 == 0 ? first : second).AppendAsync(caller, new AuditEvent("test.burst", AuditOutcome.Success, Detail: $"burst {i}"), $"burst-{i}"))));
+
+        // Every action got its own place in the chain, and the chain verifies.
+        Assert.Equal(400, appended.Select(e => e.Sequence).Distinct().Count());
+        var table = fx.Table("AuditLog");
+        foreach (var entry in appended.Where((_, i) => i % 40 == 0))
+            Assert.Equal(entry.Detail, (await table.GetEntityAsync<TableEntity>("chain", AuditLog.RowKey(entry.Sequence))).Value.GetString("Detail"));
+        var verified = await (await fx.Http.SendAsync(Bearer(HttpMethod.Post, "api/audit/verify", await fx.TokenAsync("auditor"),
+            new { from = appended.Min(e => e.Sequence), to = appended.Max(e => e.Sequence) }))).JsonAsync();
+        Assert.True(verified.GetProperty("intact").GetBoolean(), verified.ToString());
     }
 
     [Fact]
