@@ -79,6 +79,10 @@ public class NeedsTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
         var again = await (await Send("citizen-zhang", HttpMethod.Post, "api/disaster/needs", citizenReport)).JsonAsync();
         Assert.Equal("duplicate", again.GetProperty("intake").GetString());
         Assert.Equal(2, again.GetProperty("need").GetProperty("reportCount").GetInt32());
+        // Retried with a new position fix 1 km away (far outside the merge radius): still the same report.
+        var moved = await (await Send("citizen-zhang", HttpMethod.Post, "api/disaster/needs", Need(incident, 23.1395, 113.3305, quantity: 50, clientReportId: "zhang-report-1"))).JsonAsync();
+        Assert.Equal("duplicate", moved.GetProperty("intake").GetString());
+        Assert.Equal(needId, moved.GetProperty("needId").GetString());
 
         // Outside the polygon: accepted, flagged.
         var outside = await Send("shipai-officer", HttpMethod.Post, "api/disaster/needs", Need(incident, 23.2000, 113.5000, category: "rescue", quantity: 4, unit: "人"));

@@ -81,9 +81,10 @@ public sealed record ReportDetails(string? ReporterSubject, string? Description,
 /// <summary>
 /// Disaster needs (灾情需求). Storage:
 /// <list type="bullet">
-/// <item><c>DisasterNeeds</c>: PartitionKey = incident id, RowKey = need id. Intake reads the incident's partition, runs
+/// <item><c>DisasterNeeds</c>: PartitionKey = incident id, RowKey = need id. Intake reads the merge candidates (same category, window, latitude band; see CandidatesAsync), runs
 /// <see cref="NeedIntake.Accept"/> and writes the result (insert for Created, replace with the ETag for Merged, retried on 412).</item>
-/// <item><c>DisasterNeedIds</c>: PartitionKey = need id → <c>IncidentId</c> (write-once lookup by id).</item>
+/// <item><c>DisasterNeedIds</c>: PartitionKey = need id → <c>IncidentId</c> (write-once lookup by id); and
+/// PartitionKey = <c>report|{incident}|{report id}</c> → <c>NeedId</c> (which need holds a report).</item>
 /// <item><c>DisasterNeedReports</c>: PartitionKey = need id, RowKey = report id: reporter kind and subject (never identity data),
 /// time, quantity, and — SM4-GCM encrypted through <see cref="FieldCipher"/> — the free-text description and the contact phone.</item>
 /// </list>
@@ -151,7 +152,7 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
         var table = await tables.GetAsync(TableNames.DisasterNeeds, ct);
         for (var attempt = 0; ; attempt++)
         {
-            var existing = await ListOfIncidentAsync(incident.Id, ct);
+            var existing = await CandidatesAsync(incident.Id, report, ct);
             var outcome = NeedIntake.Accept(incident, report, existing.Select(s => s.Need), Ids.New(clock), clock);
             if (!outcome.Accepted) return DisasterResult<(IntakeKind, StoredNeed)>.Rejected(outcome.Rejections);
             var (need, kind) = outcome.Value;
@@ -181,11 +182,55 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
                 continue;
             }
             await SaveReportAsync(need.Id, report, details, ct);
+            await IndexReportAsync(incident.Id, report.ReportId, need.Id, ct);
             if (kind == IntakeKind.Created) next = await StartDispatchAsync(incident, next, durable, ct);
             await dashboard.PublishAsync(incident.JurisdictionCode, kind == IntakeKind.Created ? "need.created" : "need.merged", DashboardData(next), ct);
             return DisasterResult<(IntakeKind, StoredNeed)>.Ok((kind, next));
         }
     }
+
+    /// <summary>
+    /// What a report can merge into or repeat, read with a filter instead of the incident's whole partition (which a surge
+    /// makes thousands of rows long): the incident's needs of the report's category whose latest report is within the merge
+    /// window of this one and whose anchor lies in the latitude band of the merge radius (a superset of the radius), plus the
+    /// need that already holds this report id (point read of the report index). <see cref="NeedIntake.Accept"/> then applies
+    /// the exact rules.
+    /// </summary>
+    async Task<IReadOnlyList<StoredNeed>> CandidatesAsync(string incidentId, NeedReport report, CancellationToken ct)
+    {
+        var policy = NeedMergePolicy.Default;
+        var table = await tables.GetAsync(TableNames.DisasterNeeds, ct);
+        var category = report.Category.ToString();
+        var from = report.ReportedAt - policy.Window;
+        var to = report.ReportedAt + policy.Window;
+        // One degree of latitude is at least 110.5 km anywhere on the ellipsoid; the band is therefore never narrower than the radius.
+        var band = policy.Radius / 110_000.0;
+        var south = report.Position.Latitude - band;
+        var north = report.Position.Latitude + band;
+        var filter = TableClient.CreateQueryFilter(
+            $"PartitionKey eq {incidentId} and Category eq {category} and LastReportedAt ge {from} and LastReportedAt le {to} and Latitude ge {south} and Latitude le {north}");
+        var list = new List<StoredNeed>();
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct)) list.Add(FromEntity(e));
+        if (string.IsNullOrEmpty(report.ReportId)) return list;
+
+        var ids = await tables.GetAsync(TableNames.DisasterNeedIds, ct);
+        var indexed = await ids.GetEntityIfExistsAsync<TableEntity>(ReportIndexKey(incidentId, report.ReportId), "", cancellationToken: ct);
+        if (indexed.HasValue && indexed.Value!.GetString("NeedId") is { } needId && list.All(n => n.Need.Id != needId)
+            && await table.GetEntityIfExistsAsync<TableEntity>(incidentId, needId, cancellationToken: ct) is { HasValue: true } holder)
+            list.Add(FromEntity(holder.Value!));
+        return list;
+    }
+
+    /// <summary>Remembers which need holds a report id, so a repeated report is recognised even outside the merge window.</summary>
+    async Task IndexReportAsync(string incidentId, string reportId, string needId, CancellationToken ct)
+    {
+        if (string.IsNullOrEmpty(reportId)) return;
+        var ids = await tables.GetAsync(TableNames.DisasterNeedIds, ct);
+        await ids.UpsertEntityAsync(new TableEntity(ReportIndexKey(incidentId, reportId), "") { ["NeedId"] = needId }, TableUpdateMode.Replace, ct);
+    }
+
+    /// <summary>Report-index rows share <c>DisasterNeedIds</c> with the need-id rows; the prefix keeps them apart (need ids have no '|').</summary>
+    static string ReportIndexKey(string incidentId, string reportId) => $"report|{incidentId}|{reportId}";
 
     /// <summary>The relief items a need asks for: the catalogue's first item for the category in the need's unit (else the first for the category), the need's quantity.</summary>
     public static IReadOnlyList<DispatchItem> ItemsFor(Need need)
