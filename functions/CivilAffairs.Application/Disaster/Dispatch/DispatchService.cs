@@ -145,15 +145,25 @@ public sealed partial class DispatchService(
         if (record.Dispatch.Status != DispatchStatus.Planned) return new PlanResult(0, 0, false, true);
         var destination = record.Request.Destination;
         var maxMetres = options.Value.MaxDistanceKm * 1000;
+        // The planner takes the nearest warehouses first (same order as here), so reading stock nearest-first and stopping
+        // once a plan is complete gives the plan over all warehouses, without reading the ledger head of every one.
+        var request = new AllocationRequest(destination, record.Request.Items.Select(i => new AllocationLine(i.ItemCode, i.Quantity)).ToList());
+        var today = ChinaTime.Today(clock);
+        var candidates = (await warehouses.AllAsync(ct))
+            .Select(w => (Warehouse: w, Distance: w.Position.DistanceTo(destination)))
+            .Where(x => x.Distance <= maxMetres)
+            .OrderBy(x => Math.Round(x.Distance, MidpointRounding.AwayFromZero))
+            .ThenBy(x => x.Warehouse.Id, StringComparer.Ordinal);
         var supplies = new List<WarehouseSupply>();
-        foreach (var w in await warehouses.AllAsync(ct))
+        var plan = AllocationPlanner.Plan(request, supplies, today);
+        foreach (var (w, _) in candidates)
         {
-            if (w.Position.DistanceTo(destination) > maxMetres) continue;
             var head = await ledger.ReadHeadAsync(w.Id, ct);
-            if (head.Snapshot.Lots.Count > 0) supplies.Add(new WarehouseSupply(w, head.Snapshot.Lots));
+            if (head.Snapshot.Lots.Count == 0) continue;
+            supplies.Add(new WarehouseSupply(w, head.Snapshot.Lots));
+            plan = AllocationPlanner.Plan(request, supplies, today);
+            if (plan.IsComplete) break;
         }
-        var plan = AllocationPlanner.Plan(new AllocationRequest(destination, record.Request.Items.Select(i => new AllocationLine(i.ItemCode, i.Quantity)).ToList()),
-            supplies, ChinaTime.Today(clock));
         var shortfall = plan.Lines.Select(l => new ShortfallLine(l.ItemCode, l.Requested, l.Allocated, l.Shortfall)).ToList();
         var picks = plan.Picks;
         var now = clock.GetUtcNow();
