@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CivilAffairs.Benchmarks;
 
 /// <summary>Command-line options (all optional).</summary>
@@ -41,46 +39,23 @@ sealed record Options
     public static Options Parse(string[] args)
     {
         var o = new Options();
-        for (var i = 0; i < args.Length; i++)
-        {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            int Int(int min, int max)
+        var a = new Args(args);
+        while (a.Next())
+            o = a.Name switch
             {
-                var name = args[i];
-                var v = Value();
-                return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
-                    ? n : throw new ArgumentException($"{name} must be an integer from {min} to {max} (got '{v}').");
-            }
-            double Number(double min, double max)
-            {
-                var name = args[i];
-                var v = Value();
-                return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
-                    ? n : throw new ArgumentException($"{name} must be a number from {min} to {max} (got '{v}').");
-            }
-            o = args[i] switch
-            {
-                "--concurrency" or "-c" => o with { Concurrency = Int(1, 4096) },
-                "--seconds" or "-s" => o with { Seconds = Number(0.5, 3600) },
-                "--warmup" => o with { WarmupSeconds = Number(0, 600) },
-                "--rounds" => o with { Rounds = Int(1, 100) },
-                "--code" => o with { Code = Value() },
-                "--out" or "-o" => o with { Out = Value() },
-                "--runtime" => o with { RuntimeDll = Value() },
+                "--concurrency" or "-c" => o with { Concurrency = a.Int(1, 4096) },
+                "--seconds" or "-s" => o with { Seconds = a.Number(0.5, 3600) },
+                "--warmup" => o with { WarmupSeconds = a.Number(0, 600) },
+                "--rounds" => o with { Rounds = a.Int(1, 100) },
+                "--code" => o with { Code = a.Value() },
+                "--out" or "-o" => o with { Out = a.Value() },
+                "--runtime" => o with { RuntimeDll = a.Value() },
                 "--no-build" => o with { NoBuild = true },
-                "--env" => o with { RuntimeEnvironment = WithEnv(o.RuntimeEnvironment, Value()) },
+                "--env" => o with { RuntimeEnvironment = a.WithEnv(o.RuntimeEnvironment) },
                 "--help" or "-h" or "-?" => throw new HelpRequested(),
-                var other => throw new ArgumentException($"Unknown option '{other}'."),
+                _ => throw a.Unknown(),
             };
-        }
         return o;
-    }
-
-    static Dictionary<string, string> WithEnv(IReadOnlyDictionary<string, string> current, string pair)
-    {
-        var eq = pair.IndexOf('=');
-        if (eq <= 0) throw new ArgumentException($"--env needs KEY=VALUE (got '{pair}').");
-        return new Dictionary<string, string>(current) { [pair[..eq]] = pair[(eq + 1)..] };
     }
 }
 

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Net;
 using System.Runtime.InteropServices;
 using System.Text;
-using System.Text.Json;
 using Azure.Core.Pipeline;
 using Azure.Data.Tables;
 using CivilAffairs.LocalRuntime.Hosting;
@@ -23,7 +22,6 @@ static class Program
     const double OtherLoadWarning = 0.2;
     const string Table = "CatalogServices";
     const string Partition = "service";
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
 
     // Last-resort cleanup if the process is torn down without unwinding (second Ctrl-C, unhandled exception).
     internal static RuntimeProcess? RuntimeToKill { get; set; }
@@ -31,16 +29,21 @@ static class Program
 
     static async Task<int> Main(string[] args)
     {
-        // Modes: the catalogue point-read benchmark (default), or `verification` (see VerificationBenchmark).
+        // Modes: the catalogue point-read benchmark (default), `verification` (VerificationBenchmark) or `surge` (SurgeBenchmark).
         Func<CancellationToken, Task<int>> run;
-        var verification = args.Length > 0 && args[0] == "verification";
-        var usage = verification ? VerificationOptions.Usage : Options.Usage;
+        var mode = args.Length > 0 ? args[0] : "";
+        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, _ => Options.Usage };
         try
         {
-            if (verification)
+            if (mode == "verification")
             {
                 var vo = VerificationOptions.Parse(args[1..]);
                 run = ct => VerificationBenchmark.RunAsync(vo, ct);
+            }
+            else if (mode == "surge")
+            {
+                var so = SurgeOptions.Parse(args[1..]);
+                run = ct => SurgeBenchmark.RunAsync(so, ct);
             }
             else
             {
@@ -214,8 +217,7 @@ static class Program
         var ratio = baseline.RequestsPerSecond > 0 ? Math.Round(through.RequestsPerSecond / baseline.RequestsPerSecond, 3) : 0;
         var report = new Report(
             DateTimeOffset.Now,
-            new Machine(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.OSArchitecture.ToString(),
-                RuntimeInformation.FrameworkDescription, ProcStats.CpuModel(), Math.Round(Mib(ProcStats.MemTotalBytes()))),
+            Bench.ThisMachine(),
             new Settings(o.Concurrency, o.Seconds, o.WarmupSeconds, o.Rounds, o.Code, RuntimeLocator.Configuration, dll, File.GetLastWriteTimeUtc(dll),
                 RuntimeProcess.Overrides.Select(kv => $"{kv.Key}={kv.Value}").Concat(o.RuntimeEnvironment.Select(kv => $"{kv.Key}={kv.Value}")).ToArray()),
             baseline,
@@ -229,13 +231,7 @@ static class Program
 
         Console.WriteLine();
         Console.WriteLine(Format(report));
-        if (o.Out is { } outFile)
-        {
-            var full = Path.GetFullPath(outFile);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            await File.WriteAllTextAsync(full, JsonSerializer.Serialize(report, Json) + Environment.NewLine, ct);
-            Console.WriteLine($"Report written to {full}");
-        }
+        await Bench.WriteReportAsync(o.Out, report, ct);
         return baseline.Errors + through.Errors == 0 ? 0 : 1;
     }
 

@@ -1,9 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
-using System.Net.Http.Headers;
 using System.Net.Http.Json;
-using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using CivilAffairs.Application.Assistance.Partners;
@@ -21,7 +19,6 @@ static class VerificationBenchmark
 {
     const double OtherLoadWarning = 0.2;
     const string Submitter = "huashi-worker";
-    static readonly JsonSerializerOptions Json = new() { WriteIndented = true, PropertyNamingPolicy = JsonNamingPolicy.CamelCase };
     static readonly string[] Verified = ["publicity", "awaitingDecision"];
     static readonly string[] InProgress = ["accepted", "verifying"];
 
@@ -89,7 +86,7 @@ static class VerificationBenchmark
         var ids = new string[households.Count];
         await Parallel.ForAsync(0, households.Count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
         {
-            using var response = await Send(http, HttpMethod.Post, "api/assistance/applications", tokens[Submitter], households[i].ApplicationBody(), token);
+            using var response = await Bench.SendAsync(http, HttpMethod.Post, "api/assistance/applications", tokens[Submitter], households[i].ApplicationBody(), token);
             if (response.StatusCode != HttpStatusCode.Created)
                 throw new InvalidOperationException($"Submitting household {i} failed: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(token)}");
             ids[i] = (await response.Content.ReadFromJsonAsync<JsonElement>(token)).GetProperty("id").GetString()!;
@@ -104,12 +101,12 @@ static class VerificationBenchmark
         {
             var officer = tokens[households[i].Officer];
             var t0 = Stopwatch.GetTimestamp();
-            using (var accepted = await Send(http, HttpMethod.Post, $"api/assistance/applications/{ids[i]}/accept", officer, new { materialsCheckedAtCounter = true }, token))
+            using (var accepted = await Bench.SendAsync(http, HttpMethod.Post, $"api/assistance/applications/{ids[i]}/accept", officer, new { materialsCheckedAtCounter = true }, token))
                 if (accepted.StatusCode != HttpStatusCode.Accepted) return CaseResult.Failed($"accept HTTP {(int)accepted.StatusCode}");
             while (Stopwatch.GetElapsedTime(t0) < timeout)
             {
                 await Task.Delay(poll, token);
-                using var response = await Send(http, HttpMethod.Get, $"api/assistance/applications/{ids[i]}", officer, null, token);
+                using var response = await Bench.SendAsync(http, HttpMethod.Get, $"api/assistance/applications/{ids[i]}", officer, null, token);
                 if (response.StatusCode != HttpStatusCode.OK) return CaseResult.Failed($"status HTTP {(int)response.StatusCode}");
                 var view = await response.Content.ReadFromJsonAsync<JsonElement>(token);
                 var status = view.GetProperty("status").GetString() ?? "";
@@ -178,8 +175,7 @@ static class VerificationBenchmark
         static double Ratio(double a, double b) => b > 0 ? Math.Round(a / b, 3) : 0;
         var report = new VerificationReport(
             DateTimeOffset.Now,
-            new Machine(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.OSArchitecture.ToString(),
-                RuntimeInformation.FrameworkDescription, ProcStats.CpuModel(), Math.Round(ProcStats.MemTotalBytes() / 1048576.0)),
+            Bench.ThisMachine(),
             new VerificationSettings(o.Households, warm, o.Concurrency, o.MinMembers, o.MaxMembers, units, o.MinLatencyMs, o.MaxLatencyMs, o.PartnerPollMs, o.PollMs,
                 o.DeadlineSeconds, o.DurableMaxPollSeconds, o.Seed, RuntimeLocator.Configuration, dll, File.GetLastWriteTimeUtc(dll),
                 RuntimeProcess.Overrides.Concat(settings).Select(kv => $"{kv.Key}={kv.Value}").ToArray()),
@@ -194,26 +190,8 @@ static class VerificationBenchmark
 
         Console.WriteLine();
         Console.WriteLine(Format(report));
-        if (o.Out is { } outFile)
-        {
-            var full = Path.GetFullPath(outFile);
-            Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-            await File.WriteAllTextAsync(full, JsonSerializer.Serialize(report, Json) + Environment.NewLine, ct);
-            Console.WriteLine($"Report written to {full}");
-        }
+        await Bench.WriteReportAsync(o.Out, report, ct);
         return platform.Errors + bare.Errors == 0 ? 0 : 1;
-    }
-
-    static Task<HttpResponseMessage> Send(HttpClient http, HttpMethod method, string url, string token, object? body, CancellationToken ct)
-    {
-        var request = new HttpRequestMessage(method, url) { Content = body is null ? null : JsonContent.Create(body) };
-        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
-        return SendAndDispose(http, request, ct);
-    }
-
-    static async Task<HttpResponseMessage> SendAndDispose(HttpClient http, HttpRequestMessage request, CancellationToken ct)
-    {
-        using (request) return await http.SendAsync(request, ct);
     }
 
     static string Format(VerificationReport r)
@@ -287,28 +265,16 @@ sealed record VerificationPhase(
     public static VerificationPhase From(string name, ClosedLoop.Run run, int members, int units, CpuSnapshot before, CpuSnapshot after, int gcs)
     {
         var ok = run.Results.Where(r => r.Error is null).ToList();
-        var wall = Stopwatch.GetElapsedTime(before.Timestamp, after.Timestamp).TotalSeconds;
-        double Cores(TimeSpan t) => wall <= 0 ? 0 : Math.Round(t.TotalSeconds / wall, 2);
-        var benchmark = after.Benchmark - before.Benchmark;
-        var runtime = after.Runtime - before.Runtime;
-        var azurite = after.Azurite - before.Azurite;
-        var cpu = new CpuUse(Cores(benchmark), Cores(runtime), Cores(azurite), Math.Max(0, Cores(after.Machine - before.Machine - benchmark - runtime - azurite)));
-        static Latency Of(IEnumerable<double> values)
-        {
-            var sorted = values.ToArray();
-            Array.Sort(sorted);
-            return LoadRunner.Percentiles(sorted);
-        }
         return new VerificationPhase(name, run.Results.Count, run.Results.Count - ok.Count,
             run.Results.Where(r => r.Error is not null).GroupBy(r => r.Error!).ToDictionary(g => g.Key, g => g.Count()),
             ok.GroupBy(r => r.Outcome ?? "").ToDictionary(g => g.Key, g => g.Count()),
             Math.Round(run.Seconds, 3),
             run.Seconds <= 0 ? 0 : Math.Round(ok.Count * 60 / run.Seconds, 1),
-            Of(ok.Select(r => r.Ms)),
-            Of(ok.Where(r => r.ServerMs is not null).Select(r => r.ServerMs!.Value)),
+            Bench.Percentiles(ok.Select(r => r.Ms)),
+            Bench.Percentiles(ok.Where(r => r.ServerMs is not null).Select(r => r.ServerMs!.Value)),
             members,
             members * units,
-            cpu,
+            Bench.Cores(before, after),
             gcs);
     }
 }

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace CivilAffairs.Benchmarks;
 
 /// <summary>Command-line options of the <c>verification</c> mode (all optional).</summary>
@@ -55,62 +53,30 @@ sealed record VerificationOptions
     public static VerificationOptions Parse(string[] args)
     {
         var o = new VerificationOptions();
-        for (var i = 0; i < args.Length; i++)
+        var a = new Args(args);
+        while (a.Next())
         {
-            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
-            int Int(int min, int max)
+            switch (a.Name)
             {
-                var name = args[i];
-                var v = Value();
-                return int.TryParse(v, NumberStyles.Integer, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
-                    ? n : throw new ArgumentException($"{name} must be an integer from {min} to {max} (got '{v}').");
-            }
-            double Number(double min, double max)
-            {
-                var name = args[i];
-                var v = Value();
-                return double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var n) && n >= min && n <= max
-                    ? n : throw new ArgumentException($"{name} must be a number from {min} to {max} (got '{v}').");
-            }
-            (int, int) Range(int min, int max)
-            {
-                var name = args[i];
-                var v = Value();
-                var parts = v.Split('-');
-                return parts.Length == 2
-                    && int.TryParse(parts[0], NumberStyles.Integer, CultureInfo.InvariantCulture, out var a)
-                    && int.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var b)
-                    && a >= min && b <= max && a <= b
-                    ? (a, b) : throw new ArgumentException($"{name} must be MIN-MAX within {min}-{max} (got '{v}').");
-            }
-            switch (args[i])
-            {
-                case "--households" or "-n": o = o with { Households = Int(1, 100_000) }; break;
-                case "--concurrency" or "-c": o = o with { Concurrency = Int(1, 1024) }; break;
-                case "--warmup": o = o with { Warmup = Int(0, 10_000) }; break;
-                case "--members": { var (a, b) = Range(1, 20); o = o with { MinMembers = a, MaxMembers = b }; break; }
-                case "--latency": { var (a, b) = Range(0, 600_000); o = o with { MinLatencyMs = a, MaxLatencyMs = b }; break; }
-                case "--partner-poll-ms": o = o with { PartnerPollMs = Int(50, 60_000) }; break;
-                case "--poll-ms": o = o with { PollMs = Int(10, 10_000) }; break;
-                case "--deadline": o = o with { DeadlineSeconds = Int(10, 7 * 86400) }; break;
-                case "--durable-max-poll": o = o with { DurableMaxPollSeconds = Number(0.1, 600) }; break;
-                case "--timeout": o = o with { TimeoutSeconds = Number(1, 36_000) }; break;
-                case "--seed": o = o with { Seed = Int(0, int.MaxValue) }; break;
-                case "--out" or "-o": o = o with { Out = Value() }; break;
-                case "--runtime": o = o with { RuntimeDll = Value() }; break;
+                case "--households" or "-n": o = o with { Households = a.Int(1, 100_000) }; break;
+                case "--concurrency" or "-c": o = o with { Concurrency = a.Int(1, 1024) }; break;
+                case "--warmup": o = o with { Warmup = a.Int(0, 10_000) }; break;
+                case "--members": { var (min, max) = a.Range(1, 20); o = o with { MinMembers = min, MaxMembers = max }; break; }
+                case "--latency": { var (min, max) = a.Range(0, 600_000); o = o with { MinLatencyMs = min, MaxLatencyMs = max }; break; }
+                case "--partner-poll-ms": o = o with { PartnerPollMs = a.Int(50, 60_000) }; break;
+                case "--poll-ms": o = o with { PollMs = a.Int(10, 10_000) }; break;
+                case "--deadline": o = o with { DeadlineSeconds = a.Int(10, 7 * 86400) }; break;
+                case "--durable-max-poll": o = o with { DurableMaxPollSeconds = a.Number(0.1, 600) }; break;
+                case "--timeout": o = o with { TimeoutSeconds = a.Number(1, 36_000) }; break;
+                case "--seed": o = o with { Seed = a.Int(0, int.MaxValue) }; break;
+                case "--out" or "-o": o = o with { Out = a.Value() }; break;
+                case "--runtime": o = o with { RuntimeDll = a.Value() }; break;
                 case "--no-build": o = o with { NoBuild = true }; break;
-                case "--env": o = o with { RuntimeEnvironment = WithEnv(o.RuntimeEnvironment, Value()) }; break;
+                case "--env": o = o with { RuntimeEnvironment = a.WithEnv(o.RuntimeEnvironment) }; break;
                 case "--help" or "-h" or "-?": throw new HelpRequested();
-                default: throw new ArgumentException($"Unknown option '{args[i]}'.");
+                default: throw a.Unknown();
             }
         }
         return o;
-    }
-
-    static Dictionary<string, string> WithEnv(IReadOnlyDictionary<string, string> current, string pair)
-    {
-        var eq = pair.IndexOf('=');
-        if (eq <= 0) throw new ArgumentException($"--env needs KEY=VALUE (got '{pair}').");
-        return new Dictionary<string, string>(current) { [pair[..eq]] = pair[(eq + 1)..] };
     }
 }
