@@ -70,12 +70,17 @@ public static class DispatchOrchestration
         using var timers = new CancellationTokenSource();
         var checks = new Queue<DateTimeOffset>([input.EscalateAt, input.DeadlineAt]);
         Task? timer = null;
+        var timerDue = default(DateTimeOffset);
         var pickedUp = false;
         Status("awaitingPickup");
         while (true)
         {
             // A check already due fires at once; the escalate activity records each state (atRisk, overdue) once.
-            if (timer is null && checks.Count > 0) timer = context.CreateTimer(checks.Dequeue().UtcDateTime, timers.Token);
+            if (timer is null && checks.Count > 0)
+            {
+                timerDue = checks.Dequeue();
+                timer = context.CreateTimer(timerDue.UtcDateTime, timers.Token);
+            }
             var waits = new List<Task> { pickedUp ? delivered : pickup };
             if (!pickedUp) waits.Add(cancel);
             if (timer is not null) waits.Add(timer);
@@ -84,7 +89,7 @@ public static class DispatchOrchestration
             if (first == timer)
             {
                 timer = null;
-                if (await context.CallActivityAsync<bool>(DispatchFlow.EscalateActivity, new DispatchActivityInput(id, 1), Retry)) escalated = true;
+                if (await context.CallActivityAsync<bool>(DispatchFlow.EscalateActivity, new DispatchActivityInput(id, 1, CheckAt: timerDue), Retry)) escalated = true;
                 Status(pickedUp ? "awaitingDelivery" : "awaitingPickup");
                 continue;
             }

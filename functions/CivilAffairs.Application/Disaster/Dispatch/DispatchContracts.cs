@@ -8,7 +8,9 @@ namespace CivilAffairs.Application.Disaster.Dispatching;
 /// <param name="DeadlineAt">Just after start + limit: the second check (overdue).</param>
 public sealed record DispatchInput(string DispatchId, DateTimeOffset EscalateAt, DateTimeOffset DeadlineAt);
 
-public sealed record DispatchActivityInput(string DispatchId, int Attempt, string? Actor = null, string? Reason = null);
+/// <param name="CheckAt">For the escalation check: the instant it was scheduled for. A durable timer on Azure Storage may
+/// fire a little early (queue visibility is set in whole seconds); the check assesses the clock as of this instant at least.</param>
+public sealed record DispatchActivityInput(string DispatchId, int Attempt, string? Actor = null, string? Reason = null, DateTimeOffset? CheckAt = null);
 
 /// <summary>What the plan activity found: how many picks, whether the need is fully covered.</summary>
 public sealed record PlanResult(int Picks, int Warehouses, bool Complete, bool Ended);

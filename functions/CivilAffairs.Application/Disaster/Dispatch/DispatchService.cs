@@ -310,7 +310,9 @@ public sealed partial class DispatchService(
     {
         var record = await LoadAsync(input.DispatchId, ct) ?? throw new InvalidOperationException($"Dispatch {input.DispatchId} missing.");
         if (record.Dispatch.Status.IsTerminal()) return false;
-        var assessment = record.Dispatch.AssessDeadline(clock.GetUtcNow(), record.Deadlines(), record.WarningFraction);
+        var now = clock.GetUtcNow();
+        if (input.CheckAt is { } due && due > now) now = due;
+        var assessment = record.Dispatch.AssessDeadline(now, record.Deadlines(), record.WarningFraction);
         if (!assessment.NeedsAttention) return false;
         var reason = assessment.State == DeadlineState.Overdue
             ? $"已超过配送时限（{FormatLimit(record.LimitSeconds)}），尚未送达"
