@@ -63,18 +63,33 @@ public sealed class Azurite : IAsyncDisposable
             start.ArgumentList.Add(location);
         }
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
+        // Keep the last lines Azurite wrote, so a failed start says why.
+        var output = new Queue<string>();
+        void Keep(string? line)
+        {
+            if (line is null) return;
+            lock (output)
+            {
+                output.Enqueue(line);
+                if (output.Count > 20) output.Dequeue();
+            }
+        }
+        process.OutputDataReceived += (_, e) => Keep(e.Data);
+        process.ErrorDataReceived += (_, e) => Keep(e.Data);
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         var azurite = new Azurite(process, blobPort, queuePort, tablePort);
         var deadline = DateTime.UtcNow.AddSeconds(30);
         while (!(await IsOpenAsync(blobPort) && await IsOpenAsync(queuePort) && await IsOpenAsync(tablePort)))
         {
-            if (process.HasExited || DateTime.UtcNow > deadline)
+            var exited = process.HasExited;
+            if (exited || DateTime.UtcNow > deadline)
             {
+                var outcome = exited ? $"exit code {process.ExitCode}" : "not listening after 30 s";
                 await azurite.DisposeAsync();
-                throw new InvalidOperationException($"Azurite did not start (exit code {(process.HasExited ? process.ExitCode : -1)}).");
+                string said;
+                lock (output) said = string.Join(Environment.NewLine, output);
+                throw new InvalidOperationException($"Azurite did not start on ports {blobPort}/{queuePort}/{tablePort} ({outcome}).{Environment.NewLine}{said}");
             }
             await Task.Delay(100, ct);
         }
