@@ -38,6 +38,9 @@ public sealed class Azurite : IAsyncDisposable
         return null;
     }
 
+    static readonly Lazy<string?> Setsid = new(() => OperatingSystem.IsWindows() ? null
+        : new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists));
+
     /// <summary>Starts Azurite with its data in <paramref name="location"/> (null: in memory); port 0 picks a free one.</summary>
     public static async Task<Azurite> StartAsync(string? location, int blobPort = 0, int queuePort = 0, int tablePort = 0, CancellationToken ct = default)
     {
@@ -50,7 +53,13 @@ public sealed class Azurite : IAsyncDisposable
             if (await IsOpenAsync(port))
                 throw new InvalidOperationException($"Port {port} is already in use; stop the other Azurite or choose other ports (Runtime:Azurite:BlobPort/QueuePort/TablePort).");
 
-        var start = new ProcessStartInfo("node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        // In a session of its own where setsid exists: Ctrl-C in the terminal signals the whole foreground process group, and an
+        // Azurite that shut down at the same moment as the runtime left the runtime's services retrying against it and the
+        // runtime hanging. Started this way only the runtime gets the signal; it stops Azurite itself after its services.
+        // setsid execs node in place (the child is not a group leader), so the process id stays Azurite's.
+        var setsid = Setsid.Value;
+        var start = new ProcessStartInfo(setsid ?? "node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        if (setsid is not null) start.ArgumentList.Add("node");
         foreach (var arg in new[] { script, "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl",
                      "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
                      "--blobPort", blobPort.ToString(), "--queuePort", queuePort.ToString(), "--tablePort", tablePort.ToString() })
