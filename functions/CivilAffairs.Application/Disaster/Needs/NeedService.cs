@@ -356,8 +356,19 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
     }
 
     /// <summary>Open needs per category of each incident (counts only; for the public feed).</summary>
-    public async Task<IReadOnlyDictionary<NeedCategory, int>> OpenCountsAsync(string incidentId, CancellationToken ct) =>
-        (await ListOfIncidentAsync(incidentId, ct)).Where(s => s.Need.IsOpen).GroupBy(s => s.Need.Category).ToDictionary(g => g.Key, g => g.Count());
+    /// <remarks>The public feeds call this per incident on every request, so only the open needs' category column is read.</remarks>
+    public async Task<IReadOnlyDictionary<NeedCategory, int>> OpenCountsAsync(string incidentId, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.DisasterNeeds, ct);
+        var open = NeedStatus.Open.ToString();
+        var counts = new Dictionary<NeedCategory, int>();
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {incidentId} and Status eq {open}"), select: ["Category"], cancellationToken: ct))
+        {
+            var category = Enum.Parse<NeedCategory>(e.GetString("Category"));
+            counts[category] = counts.GetValueOrDefault(category) + 1;
+        }
+        return counts;
+    }
 
     public async Task<IReadOnlyList<StoredNeed>> ListOfIncidentAsync(string incidentId, CancellationToken ct)
     {
