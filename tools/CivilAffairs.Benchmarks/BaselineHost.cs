@@ -1,19 +1,5 @@
-using System.Net;
-using System.Reflection;
-using DurableTask.AzureStorage;
-using DurableTask.Core;
-
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing.Sidecar.Grpc;
-using Microsoft.DurableTask.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Benchmarks;
 
@@ -30,10 +16,7 @@ sealed record BaselineProgress(string Phase, int UnitsAsked, int UnitsAnswered, 
 /// unit, a durable deadline timer, a <c>WhenAny</c> loop over the replies with a custom status per reply, then two
 /// activities (complete, after). The activities do no work; the per-unit activity asks an in-process driver to raise
 /// one external event per member after a random latency (the partner's simulated latency).
-/// It runs on its own Durable Task gRPC sidecar built like the runtime's (TaskHubGrpcServer over
-/// AzureStorageOrchestrationService with the same partition count, polling and visibility settings) on the same
-/// Azurite, with its own task hub, and a DurableTaskWorker and DurableTaskClient over gRPC, in this process.
-/// The runtime's worker serves only the app's [Function]s, so the baseline cannot share its sidecar.
+/// It runs on a <see cref="DurableSidecar"/> (the runtime's sidecar, its own task hub) on the same Azurite.
 /// </summary>
 sealed class BaselineHost : IAsyncDisposable
 {
@@ -44,51 +27,25 @@ sealed class BaselineHost : IAsyncDisposable
     const string Complete = nameof(BenchComplete);
     const string After = nameof(BenchAfter);
 
-    readonly WebApplication sidecar;
-    readonly IHost worker;
-    readonly GrpcChannel channel;
+    readonly DurableSidecar durable;
     readonly ReplyDriver driver;
 
-    BaselineHost(WebApplication sidecar, IHost worker, GrpcChannel channel, ReplyDriver driver)
+    BaselineHost(DurableSidecar durable, ReplyDriver driver)
     {
-        this.sidecar = sidecar; this.worker = worker; this.channel = channel; this.driver = driver;
-        Client = worker.Services.GetRequiredService<DurableTaskClient>();
+        this.durable = durable; this.driver = driver;
         driver.Client = Client;
     }
 
-    public DurableTaskClient Client { get; }
+    public DurableTaskClient Client => durable.Client;
     /// <summary>External events that could not be raised (each one leaves a case waiting until its deadline).</summary>
     public long RaiseErrors => driver.Errors;
     public long EventsRaised => driver.Raised;
 
     public static async Task<BaselineHost> StartAsync(string storage, TimeSpan maxQueuePolling, int partitionCount, int minLatencyMs, int maxLatencyMs, CancellationToken ct)
     {
-        var grpcPort = CivilAffairs.LocalRuntime.Hosting.Azurite.FreePort();
-        var sidecar = await DurableSidecar.StartAsync(storage, TaskHub, "bench-baseline", maxQueuePolling, partitionCount, grpcPort, ct);
-        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
         var driver = new ReplyDriver(minLatencyMs, maxLatencyMs);
-        IHost? worker = null;
-        try
-        {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddDurableTaskWorker(b =>
-            {
-                b.UseGrpc(channel);
-                b.AddTasks(r => Register(r, driver));
-            });
-            builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
-            worker = builder.Build();
-            await worker.StartAsync(ct);
-            return new BaselineHost(sidecar, worker, channel, driver);
-        }
-        catch
-        {
-            worker?.Dispose();
-            channel.Dispose();
-            await DurableSidecar.StopAsync(sidecar);
-            throw;
-        }
+        var durable = await DurableSidecar.StartAsync(storage, TaskHub, "bench-baseline", maxQueuePolling, partitionCount, r => Register(r, driver), ct);
+        return new BaselineHost(durable, driver);
     }
 
     public Task<string> StartCaseAsync(int members, int deadlineSeconds, CancellationToken ct) =>
@@ -208,15 +165,5 @@ sealed class BaselineHost : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
-        {
-            try { await worker.StopAsync(timeout.Token); }
-            catch (Exception) { /* stopping anyway */ }
-        }
-        worker.Dispose();
-        channel.Dispose();
-        await DurableSidecar.StopAsync(sidecar);
-    }
+    public ValueTask DisposeAsync() => durable.DisposeAsync();
 }

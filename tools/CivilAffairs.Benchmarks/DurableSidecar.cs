@@ -1,35 +1,41 @@
-using System.Net;
-using System.Reflection;
 using DurableTask.AzureStorage;
-using DurableTask.Core;
+using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
-using Microsoft.AspNetCore.Server.Kestrel.Core;
-using Microsoft.DurableTask.Testing.Sidecar.Grpc;
+using Microsoft.DurableTask;
+using Microsoft.DurableTask.Client;
+using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using CivilAffairs.LocalRuntime.Hosting;
 
 namespace CivilAffairs.Benchmarks;
 
 /// <summary>
-/// A Durable Task gRPC sidecar for the baselines, configured as the runtime configures its own
-/// (tools/CivilAffairs.LocalRuntime/Hosting/LocalRuntime.cs): TaskHubGrpcServer over AzureStorageOrchestrationService
-/// with the given task hub, partition count and polling, on the benchmark's Azurite.
+/// Where a baseline runs: the runtime's own sidecar (<see cref="DurableSidecarHost"/>, the same backend settings as the
+/// runtime's defaults) with its own task hub on the benchmark's Azurite, and a DurableTaskWorker with the baseline's tasks
+/// and a DurableTaskClient over gRPC, in this process. The runtime's worker serves only the app's [Function]s, so a
+/// baseline cannot share the runtime's sidecar; it runs on an identical one.
 /// </summary>
-static class DurableSidecar
+sealed class DurableSidecar : IAsyncDisposable
 {
-    
-    public static async Task<WebApplication> StartAsync(string storage, string taskHub, string workerId, TimeSpan maxQueuePolling, int partitionCount, int grpcPort, CancellationToken ct)
+    readonly WebApplication sidecar;
+    readonly IHost worker;
+    readonly GrpcChannel channel;
+
+    DurableSidecar(WebApplication sidecar, IHost worker, GrpcChannel channel)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = Environments.Development });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, grpcPort, l => l.Protocols = HttpProtocols.Http2));
-        var services = builder.Services;
-        services.AddGrpc();
-        services.AddSingleton(sp => new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        this.sidecar = sidecar; this.worker = worker; this.channel = channel;
+        Client = worker.Services.GetRequiredService<DurableTaskClient>();
+    }
+
+    public DurableTaskClient Client { get; }
+
+    public static async Task<DurableSidecar> StartAsync(string storage, string taskHub, string workerId, TimeSpan maxQueuePolling, int partitionCount,
+        Action<DurableTaskRegistry> register, CancellationToken ct)
+    {
+        var grpcPort = Azurite.FreePort();
+        var sidecar = await DurableSidecarHost.StartAsync(new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = taskHub,
             StorageAccountClientProvider = new StorageAccountClientProvider(storage),
@@ -38,26 +44,33 @@ static class DurableSidecar
             PartitionCount = partitionCount,
             ControlQueueVisibilityTimeout = TimeSpan.FromMinutes(5),
             WorkItemQueueVisibilityTimeout = TimeSpan.FromMinutes(5),
-            LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
-        }));
-        services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
-        services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
-        services.AddSingleton<StoppableLifetime>();
-        services.AddSingleton(sp => new TaskHubGrpcServer(
-            sp.GetRequiredService<StoppableLifetime>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<IOrchestrationService>(),
-            sp.GetRequiredService<IOrchestrationServiceClient>(),
-            Microsoft.Extensions.Options.Options.Create(new TaskHubGrpcServerOptions())));
-        services.AddHostedService<BackendStopper>();
-        services.AddHostedService<BackendCreator>();
-        var app = builder.Build();
-        app.MapGrpcService<TaskHubGrpcServer>();
-        await app.StartAsync(ct);
-        return app;
+        }, grpcPort, Environments.Development, null, ct);
+        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
+        IHost? worker = null;
+        try
+        {
+            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
+            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Warning);
+            builder.Services.AddDurableTaskWorker(b =>
+            {
+                b.UseGrpc(channel);
+                b.AddTasks(register);
+            });
+            builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
+            worker = builder.Build();
+            await worker.StartAsync(ct);
+            return new DurableSidecar(sidecar, worker, channel);
+        }
+        catch
+        {
+            worker?.Dispose();
+            channel.Dispose();
+            await StopAsync(sidecar);
+            throw;
+        }
     }
 
-    public static async Task StopAsync(WebApplication sidecar)
+    static async Task StopAsync(WebApplication sidecar)
     {
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20));
         try { await sidecar.StopAsync(timeout.Token); }
@@ -65,44 +78,15 @@ static class DurableSidecar
         await sidecar.DisposeAsync();
     }
 
-    /// <summary>The lifetime the sidecar sees: stopping is signalled only once the backend has started (as in the runtime).</summary>
-    sealed class StoppableLifetime(IHostApplicationLifetime host) : IHostApplicationLifetime
+    public async ValueTask DisposeAsync()
     {
-        readonly CancellationTokenSource stopping = new();
-        public CancellationToken ApplicationStarted => host.ApplicationStarted;
-        public CancellationToken ApplicationStopping => stopping.Token;
-        public CancellationToken ApplicationStopped => host.ApplicationStopped;
-        public void StopApplication() => host.StopApplication();
-        public void SignalStopping() => stopping.Cancel();
-    }
-
-    sealed class BackendStopper(StoppableLifetime lifetime, AzureStorageOrchestrationService service) : IHostedService
-    {
-        static readonly FieldInfo? IsStarted = typeof(AzureStorageOrchestrationService).GetField("isStarted", BindingFlags.NonPublic | BindingFlags.Instance);
-        bool Started => IsStarted?.GetValue(service) is true;
-        public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
-
-        public async Task StopAsync(CancellationToken cancellationToken)
+        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
         {
-            if (IsStarted is null) { lifetime.SignalStopping(); return; }
-            for (var i = 0; i < 50 && !Started; i++) await Task.Delay(100, CancellationToken.None);
-            if (!Started) return;
-            lifetime.SignalStopping();
-            for (var i = 0; i < 100 && Started; i++) await Task.Delay(100, CancellationToken.None);
+            try { await worker.StopAsync(timeout.Token); }
+            catch (Exception) { /* stopping anyway */ }
         }
-    }
-
-    sealed class BackendCreator(IOrchestrationService service) : IHostedService
-    {
-        public async Task StartAsync(CancellationToken cancellationToken)
-        {
-            for (var attempt = 1; ; attempt++)
-            {
-                try { await service.CreateIfNotExistsAsync(); return; }
-                catch (Exception) when (attempt < 10) { await Task.Delay(1000, cancellationToken); }
-            }
-        }
-
-        public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+        worker.Dispose();
+        channel.Dispose();
+        await StopAsync(sidecar);
     }
 }

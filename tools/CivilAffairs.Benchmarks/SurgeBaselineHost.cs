@@ -1,12 +1,6 @@
 using System.Collections.Concurrent;
-using Grpc.Net.Client;
-using Microsoft.AspNetCore.Builder;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Worker;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Benchmarks;
 
@@ -20,61 +14,34 @@ sealed record SurgeBaselineProgress(string Step, bool Escalated, string? Team);
 /// event waiters (pickup, delivered, cancel), then plan, reserve and assign as three activities each after a custom status,
 /// then the delivery clock's timer and the wait for the pick-up, where it stays, as the platform's does. The activities do
 /// no work; the assign activity records when it ran (the moment the platform writes its <c>teamAssigned</c> trail step).
-/// It runs on its own sidecar (<see cref="DurableSidecar"/>) on the same Azurite with its own task hub, with a
-/// DurableTaskWorker and DurableTaskClient over gRPC in this process.
+/// It runs on a <see cref="DurableSidecar"/> (the runtime's sidecar, its own task hub).
 /// </summary>
 sealed class SurgeBaselineHost : IAsyncDisposable
 {
     public const string TaskHub = "BenchSurgeHub";
 
-    readonly WebApplication sidecar;
-    readonly IHost worker;
-    readonly GrpcChannel channel;
+    readonly DurableSidecar durable;
     /// <summary>When each dispatch's assign activity ran, by dispatch id.</summary>
     readonly ConcurrentDictionary<string, DateTimeOffset> assigned;
 
-    SurgeBaselineHost(WebApplication sidecar, IHost worker, GrpcChannel channel, ConcurrentDictionary<string, DateTimeOffset> assigned)
+    SurgeBaselineHost(DurableSidecar durable, ConcurrentDictionary<string, DateTimeOffset> assigned)
     {
-        this.sidecar = sidecar; this.worker = worker; this.channel = channel; this.assigned = assigned;
-        Client = worker.Services.GetRequiredService<DurableTaskClient>();
+        this.durable = durable; this.assigned = assigned;
     }
 
-    public DurableTaskClient Client { get; }
+    DurableTaskClient Client => durable.Client;
 
     public static async Task<SurgeBaselineHost> StartAsync(string storage, TimeSpan maxQueuePolling, int partitionCount, CancellationToken ct)
     {
-        var grpcPort = CivilAffairs.LocalRuntime.Hosting.Azurite.FreePort();
-        var sidecar = await DurableSidecar.StartAsync(storage, TaskHub, "bench-surge", maxQueuePolling, partitionCount, grpcPort, ct);
-        var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{grpcPort}");
         var assigned = new ConcurrentDictionary<string, DateTimeOffset>(StringComparer.Ordinal);
-        IHost? worker = null;
-        try
+        var durable = await DurableSidecar.StartAsync(storage, TaskHub, "bench-surge", maxQueuePolling, partitionCount, r =>
         {
-            var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { DisableDefaults = true, ContentRootPath = AppContext.BaseDirectory });
-            builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; }).SetMinimumLevel(LogLevel.Warning);
-            builder.Services.AddDurableTaskWorker(b =>
-            {
-                b.UseGrpc(channel);
-                b.AddTasks(r =>
-                {
-                    r.AddOrchestrator(nameof(BenchDispatch), () => new BenchDispatch());
-                    r.AddActivity(nameof(BenchPlan), _ => new BenchPlan());
-                    r.AddActivity(nameof(BenchReserve), _ => new BenchReserve());
-                    r.AddActivity(nameof(BenchAssign), _ => new BenchAssign(assigned));
-                });
-            });
-            builder.Services.AddDurableTaskClient(b => b.UseGrpc(channel));
-            worker = builder.Build();
-            await worker.StartAsync(ct);
-            return new SurgeBaselineHost(sidecar, worker, channel, assigned);
-        }
-        catch
-        {
-            worker?.Dispose();
-            channel.Dispose();
-            await DurableSidecar.StopAsync(sidecar);
-            throw;
-        }
+            r.AddOrchestrator(nameof(BenchDispatch), () => new BenchDispatch());
+            r.AddActivity(nameof(BenchPlan), _ => new BenchPlan());
+            r.AddActivity(nameof(BenchReserve), _ => new BenchReserve());
+            r.AddActivity(nameof(BenchAssign), _ => new BenchAssign(assigned));
+        }, ct);
+        return new SurgeBaselineHost(durable, assigned);
     }
 
     /// <summary>When the dispatch's assign activity ran, if it has.</summary>
@@ -135,15 +102,5 @@ sealed class SurgeBaselineHost : IAsyncDisposable
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        using (var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20)))
-        {
-            try { await worker.StopAsync(timeout.Token); }
-            catch (Exception) { /* stopping anyway */ }
-        }
-        worker.Dispose();
-        channel.Dispose();
-        await DurableSidecar.StopAsync(sidecar);
-    }
+    public ValueTask DisposeAsync() => durable.DisposeAsync();
 }

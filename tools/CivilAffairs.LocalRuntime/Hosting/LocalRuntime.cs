@@ -1,4 +1,3 @@
-using System.Net;
 using System.Reflection;
 using System.Security.Cryptography;
 using System.Text.Json;
@@ -10,14 +9,12 @@ using CivilAffairs.Application.Platform.Configuration;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.LocalRuntime.Triggers;
 using DurableTask.AzureStorage;
-using DurableTask.Core;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
-using Microsoft.DurableTask.Testing.Sidecar.Grpc;
 using Microsoft.DurableTask.Worker;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -209,21 +206,10 @@ public sealed class FunctionsRuntime : IAsyncDisposable
         }
     }
 
-    static async Task<WebApplication> StartSidecarAsync(IConfiguration config, HostSettings host, int grpcPort, RuntimeOptions options, CancellationToken ct)
+    static Task<WebApplication> StartSidecarAsync(IConfiguration config, HostSettings host, int grpcPort, RuntimeOptions options, CancellationToken ct)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory, EnvironmentName = options.EnvironmentName });
-        builder.Logging.ClearProviders();
-        builder.Logging.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss "; });
-        builder.Logging.SetMinimumLevel(LogLevel.Warning);
-        options.ConfigureLogging?.Invoke(builder.Logging);
-        foreach (var noisy in new[] { "Microsoft.AspNetCore", "Grpc", "DurableTask", "Microsoft.DurableTask", "Azure" })
-            builder.Logging.AddFilter(noisy, LogLevel.Warning);
-        builder.WebHost.ConfigureKestrel(k => k.Listen(IPAddress.Loopback, grpcPort, l => l.Protocols = HttpProtocols.Http2));
-
         var connection = StorageConnection.FromConfiguration(config, SettingNames.StorageConnection);
-        var services = builder.Services;
-        services.AddGrpc();
-        services.AddSingleton(sp => new AzureStorageOrchestrationService(new AzureStorageOrchestrationServiceSettings
+        return DurableSidecarHost.StartAsync(new AzureStorageOrchestrationServiceSettings
         {
             TaskHubName = host.TaskHubName,
             StorageAccountClientProvider = connection.ConnectionString is { } cs
@@ -236,24 +222,7 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             // the work a stopped runtime held reappears after this long (default 5 minutes, as in Azure).
             ControlQueueVisibilityTimeout = config.GetValue("AzureFunctionsJobHost:extensions:durableTask:storageProvider:controlQueueVisibilityTimeout", TimeSpan.FromMinutes(5)),
             WorkItemQueueVisibilityTimeout = config.GetValue("AzureFunctionsJobHost:extensions:durableTask:storageProvider:workItemQueueVisibilityTimeout", TimeSpan.FromMinutes(5)),
-            LoggerFactory = sp.GetRequiredService<ILoggerFactory>(),
-        }));
-        services.AddSingleton<IOrchestrationService>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
-        services.AddSingleton<IOrchestrationServiceClient>(sp => sp.GetRequiredService<AzureStorageOrchestrationService>());
-        services.AddSingleton<SidecarLifetime>();
-        services.AddSingleton(sp => new TaskHubGrpcServer(
-            sp.GetRequiredService<SidecarLifetime>(),
-            sp.GetRequiredService<ILoggerFactory>(),
-            sp.GetRequiredService<IOrchestrationService>(),
-            sp.GetRequiredService<IOrchestrationServiceClient>(),
-            Microsoft.Extensions.Options.Options.Create(new TaskHubGrpcServerOptions())));
-        services.AddHostedService<SidecarShutdown>();
-        services.AddHostedService<DurableBackendInitializer>();
-
-        var sidecar = builder.Build();
-        sidecar.MapGrpcService<TaskHubGrpcServer>();
-        await sidecar.StartAsync(ct);
-        return sidecar;
+        }, grpcPort, options.EnvironmentName, options.ConfigureLogging, ct);
     }
 
     static void Register(DurableTaskRegistry registry, IReadOnlyList<FunctionDescriptor> functions, ServiceHolder holder)
@@ -328,29 +297,6 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             });
         return PartnerSimulatorHost.StartAsync(simulator, ct);
     }
-}
-
-/// <summary>Creates the task hub (queues, tables, containers) before the worker connects.</summary>
-sealed class DurableBackendInitializer(IOrchestrationService service, ILogger<DurableBackendInitializer> logger) : IHostedService
-{
-    public async Task StartAsync(CancellationToken cancellationToken)
-    {
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await service.CreateIfNotExistsAsync();
-                return;
-            }
-            catch (Exception e) when (attempt < 10)
-            {
-                logger.LogWarning("Durable backend not ready ({Error}); retrying", e.Message);
-                await Task.Delay(1000, cancellationToken);
-            }
-        }
-    }
-
-    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }
 
 sealed class ServiceHolder
