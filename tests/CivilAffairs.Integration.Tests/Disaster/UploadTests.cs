@@ -5,6 +5,7 @@ using System.Security.Cryptography;
 using System.Text.Json;
 using Azure.Storage.Blobs;
 using CivilAffairs.Application.Disaster.Uploads;
+using CivilAffairs.Application.Tests.Disaster.Analysis;
 using CivilAffairs.Integration.Tests.Platform;
 using OpenCvSharp;
 
