@@ -18,8 +18,6 @@ namespace CivilAffairs.Benchmarks;
 static class Program
 {
     const double Goal = 0.7;
-    /// <summary>CPU cores used by unrelated processes above which a phase is reported as disturbed.</summary>
-    const double OtherLoadWarning = 0.2;
     const string Table = "CatalogServices";
     const string Partition = "service";
 
@@ -212,8 +210,7 @@ static class Program
 
         var warnings = new List<string>();
         foreach (var p in new[] { baseline, through })
-            if (p.CpuCores.OtherProcesses > OtherLoadWarning)
-                warnings.Add($"other processes kept {p.CpuCores.OtherProcesses:F2} of {Environment.ProcessorCount} cores busy during '{p.Name}': the figures are disturbed, run again on a quiet machine");
+            if (Bench.DisturbedWarning(p.Name, p.CpuCores) is { } disturbed) warnings.Add(disturbed);
         var ratio = baseline.RequestsPerSecond > 0 ? Math.Round(through.RequestsPerSecond / baseline.RequestsPerSecond, 3) : 0;
         var report = new Report(
             DateTimeOffset.Now,
@@ -271,7 +268,7 @@ static class Program
         var s = new StringBuilder();
         s.AppendLine(CultureInfo.InvariantCulture, $"Catalogue point read — {r.Settings.Concurrency} concurrent, {r.Settings.Seconds:0.#} s measured after {r.Settings.WarmupSeconds:0.#} s warm-up{(r.Settings.Rounds > 1 ? $" ({r.Settings.Rounds} alternating slices)" : "")}, {r.Settings.Configuration} build");
         s.AppendLine(CultureInfo.InvariantCulture, $"Runtime settings: {string.Join(", ", r.Settings.RuntimeSettingOverrides)}");
-        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {r.Machine.ProcessorCount} logical CPUs ({r.Machine.CpuModel}), {r.Machine.MemoryMiB:F0} MiB, {r.Machine.Os} {r.Machine.Architecture}, {r.Machine.Framework}");
+        s.AppendLine(Bench.MachineLine(r.Machine));
         s.AppendLine();
         s.AppendLine("                             req/s     p50 ms   p95 ms   p99 ms   max ms   requests  errors   CPU cores: bench / runtime / azurite / other");
         foreach (var (label, p) in new[] { ("baseline (raw Azurite)", r.Baseline), ("runtime (HTTP GET)", r.Runtime) })

@@ -72,6 +72,17 @@ static class Bench
         return await http.SendAsync(request, ct);
     }
 
+    /// <summary>CPU cores used by unrelated processes above which a phase is reported as disturbed.</summary>
+    const double OtherLoadWarning = 0.2;
+
+    /// <summary>A warning when other processes kept the machine busy during a phase, else null.</summary>
+    public static string? DisturbedWarning(string phase, CpuUse cpu) => cpu.OtherProcesses > OtherLoadWarning
+        ? $"other processes kept {cpu.OtherProcesses:F2} of {Environment.ProcessorCount} cores busy during '{phase}': the figures are disturbed, run again on a quiet machine"
+        : null;
+
+    public static string MachineLine(Machine m) =>
+        string.Create(CultureInfo.InvariantCulture, $"Machine: {m.ProcessorCount} logical CPUs ({m.CpuModel}), {m.MemoryMiB:F0} MiB, {m.Os} {m.Architecture}, {m.Framework}");
+
     public static Machine ThisMachine() => new(Environment.ProcessorCount, RuntimeInformation.OSDescription, RuntimeInformation.OSArchitecture.ToString(),
         RuntimeInformation.FrameworkDescription, ProcStats.CpuModel(), Math.Round(ProcStats.MemTotalBytes() / 1048576.0));
 

@@ -18,7 +18,6 @@ namespace CivilAffairs.Benchmarks;
 /// </summary>
 static class SurgeBenchmark
 {
-    const double OtherLoadWarning = 0.2;
     const string Admin = "city-admin";
     static readonly string[] Reporters = ["huashi-worker", "yanyunxi-worker", "citizen-zhang", "citizen-li"];
 
@@ -75,8 +74,7 @@ static class SurgeBenchmark
         var warnings = new List<string>();
         foreach (var p in new[] { platform, bare })
         {
-            if (p.CpuCores.OtherProcesses > OtherLoadWarning)
-                warnings.Add($"other processes kept {p.CpuCores.OtherProcesses:F2} of {Environment.ProcessorCount} cores busy during '{p.Name}': the figures are disturbed, run again on a quiet machine");
+            if (Bench.DisturbedWarning(p.Name, p.CpuCores) is { } disturbed) warnings.Add(disturbed);
             if (o.Seconds > 0 && p.SendSeconds > o.Seconds * 1.05)
                 warnings.Add($"'{p.Name}' took {p.SendSeconds:F1} s to send what was due in {o.Seconds:0.#} s: {o.MaxInFlight} reports were outstanding, so arrivals were held back");
         }
@@ -393,7 +391,7 @@ static class SurgeBenchmark
         var s = new StringBuilder();
         var c = r.Settings;
         s.AppendLine(CultureInfo.InvariantCulture, $"Relief surge — {c.Needs} needs per phase over {c.Seconds:0.#} s ({c.Warmup} warm-up each, discarded), {c.Warehouses} warehouses, level {c.Level}, {c.Configuration} build");
-        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {r.Machine.ProcessorCount} logical CPUs ({r.Machine.CpuModel}), {r.Machine.MemoryMiB:F0} MiB, {r.Machine.Os} {r.Machine.Architecture}, {r.Machine.Framework}");
+        s.AppendLine(Bench.MachineLine(r.Machine));
         s.AppendLine();
         s.AppendLine("                        dispatch/s   p50 ms   p95 ms   max ms  report p50/p95 ms  dispatched  errors   sent in s  CPU cores during the surge: bench / runtime / azurite / other");
         foreach (var (label, p) in new[] { ("platform (HTTP, app)", r.Platform), ("baseline (bare DT)", r.Baseline) })

@@ -17,7 +17,6 @@ namespace CivilAffairs.Benchmarks;
 /// </summary>
 static class VerificationBenchmark
 {
-    const double OtherLoadWarning = 0.2;
     const string Submitter = "huashi-worker";
     static readonly string[] Verified = ["publicity", "awaitingDecision"];
     static readonly string[] InProgress = ["accepted", "verifying"];
@@ -169,8 +168,7 @@ static class VerificationBenchmark
 
         var warnings = new List<string>();
         foreach (var p in new[] { platform, bare })
-            if (p.CpuCores.OtherProcesses > OtherLoadWarning)
-                warnings.Add($"other processes kept {p.CpuCores.OtherProcesses:F2} of {Environment.ProcessorCount} cores busy during '{p.Name}': the figures are disturbed, run again on a quiet machine");
+            if (Bench.DisturbedWarning(p.Name, p.CpuCores) is { } disturbed) warnings.Add(disturbed);
         if (baseline.RaiseErrors > 0) warnings.Add($"{baseline.RaiseErrors} baseline events could not be raised");
         static double Ratio(double a, double b) => b > 0 ? Math.Round(a / b, 3) : 0;
         var report = new VerificationReport(
@@ -199,7 +197,7 @@ static class VerificationBenchmark
         var s = new StringBuilder();
         var c = r.Settings;
         s.AppendLine(CultureInfo.InvariantCulture, $"Household verification — {c.Households} households per phase ({c.WarmupHouseholds} warm-up each, discarded), {c.Concurrency} at a time, {c.MinMembers}–{c.MaxMembers} members, {c.Units} units, reply latency {c.MinLatencyMs}–{c.MaxLatencyMs} ms, {c.Configuration} build");
-        s.AppendLine(CultureInfo.InvariantCulture, $"Machine: {r.Machine.ProcessorCount} logical CPUs ({r.Machine.CpuModel}), {r.Machine.MemoryMiB:F0} MiB, {r.Machine.Os} {r.Machine.Architecture}, {r.Machine.Framework}");
+        s.AppendLine(Bench.MachineLine(r.Machine));
         s.AppendLine();
         s.AppendLine("                       per min   p50 ms   p95 ms   max ms  server p50/p95 ms   done  errors   events  CPU cores: bench / runtime / azurite / other");
         foreach (var (label, p) in new[] { ("platform (HTTP, app)", r.Platform), ("baseline (bare DT)", r.Baseline) })
