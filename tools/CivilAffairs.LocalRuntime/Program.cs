@@ -32,7 +32,7 @@ if (args.Contains("--demo"))
     try
     {
         await DemoData.SeedAsync(runtime, Console.Out);
-        await DemoData.SeedWarehousesAsync(runtime, Console.Out);
+        await DemoData.SeedDisasterAsync(runtime, Console.Out);
         _ = await DemoData.SeedAssistanceAsync(runtime, Console.Out); // decisions continue in the background
     }
     catch (Exception e) { Console.Error.WriteLine($"Demo data could not be added: {e.Message}"); }

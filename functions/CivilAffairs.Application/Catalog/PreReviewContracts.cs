@@ -84,6 +84,12 @@ public sealed record PreReviewMessage(string PreReviewId, string ServiceCode);
 /// <summary>Input of the pre-review expiry orchestration.</summary>
 public sealed record PreReviewExpiryInput(string PreReviewId, DateTimeOffset ExpiresAt);
 
+[System.Text.Json.Serialization.JsonConverter(typeof(CivilAffairs.Application.Platform.Json.CamelCaseEnumConverter<PreReviewExpiryStep>))]
+public enum PreReviewExpiryStep { Waiting, Expired, Skipped }
+
+/// <summary>Custom status of the expiry orchestration.</summary>
+public sealed record PreReviewExpiryProgress(PreReviewExpiryStep Step, DateTimeOffset ExpiresAt);
+
 public static class PreReviewOrchestrations
 {
     public const string Expiry = "PreReviewExpiry";

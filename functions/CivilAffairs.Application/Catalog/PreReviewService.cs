@@ -5,6 +5,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Queues;
 using CivilAffairs.Application.Platform;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
@@ -12,14 +13,6 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
 namespace CivilAffairs.Application.Catalog;
-
-public abstract record SubmitOutcome
-{
-    public sealed record UnknownService(string Code) : SubmitOutcome;
-    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : SubmitOutcome;
-    public sealed record Done(PreReviewView View) : SubmitOutcome;
-    public sealed record Queued(PreReviewView View) : SubmitOutcome;
-}
 
 /// <summary>
 /// Pre-reviews (网上预审). Stored in <c>CatalogPreReviews</c> with PartitionKey = creation day
@@ -30,6 +23,7 @@ public sealed class PreReviewService(
     Tables tables,
     CatalogRepository catalog,
     QueueServiceClient queues,
+    IPreReviewWorkflow workflow,
     TimeProvider clock,
     IOptions<CatalogOptions> options,
     ILogger<PreReviewService> logger)
@@ -37,14 +31,19 @@ public sealed class PreReviewService(
     public static string PartitionOf(DateTimeOffset createdAt) =>
         ChinaTime.DateOf(createdAt).ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
-    public async Task<SubmitOutcome> SubmitAsync(string serviceCode, PreReviewRequest request, bool queued, CancellationToken ct = default)
+    /// <summary>
+    /// Pre-reviews a submission against a service item: every finding at once (201, with the expiry workflow started), or,
+    /// with <paramref name="queued"/>, stored as pending and queued (202 with where to look).
+    /// </summary>
+    public async Task<Result<PreReviewView>> SubmitAsync(CallContext call, string serviceCode, PreReviewRequest request, bool queued)
     {
+        var ct = call.Cancellation;
         var item = await catalog.GetAsync(serviceCode, ct);
-        if (item is null) return new SubmitOutcome.UnknownService(serviceCode);
+        if (item is null) return CatalogService.UnknownService(serviceCode);
 
         var (submission, conversionErrors) = request.ToSubmission();
         var errors = conversionErrors.Concat(PreReviewEngine.Validate(item, submission)).ToList();
-        if (errors.Count > 0) return new SubmitOutcome.Invalid(errors);
+        if (errors.Count > 0) return Problem.Invalid(errors);
 
         var now = clock.GetUtcNow();
         var id = Ids.New(clock);
@@ -64,16 +63,26 @@ public sealed class PreReviewService(
             var queue = queues.GetQueueClient(QueueNames.CatalogPreReviews);
             await queue.CreateIfNotExistsAsync(cancellationToken: ct);
             await queue.SendMessageAsync(JsonSerializer.Serialize(new PreReviewMessage(id, item.Code), JsonDefaults.Options), ct);
-            return new SubmitOutcome.Queued(ToView(entity));
+            var pending = ToView(entity);
+            return Result.Accepted(pending, pending.StatusUrl);
         }
 
         Complete(entity, item, submission, now);
         await table.AddEntityAsync(entity, ct);
-        return new SubmitOutcome.Done(ToView(entity));
+        var view = ToView(entity);
+        await workflow.ScheduleExpiryAsync(view, ct);
+        return Result.Created(view, view.StatusUrl);
     }
 
-    /// <summary>Processes a queued pre-review. Idempotent: a pre-review already processed is returned as it is.</summary>
+    /// <summary>Processes a queued pre-review and starts its expiry workflow. Idempotent: a pre-review already processed is returned as it is.</summary>
     public async Task<PreReviewView> ProcessQueuedAsync(PreReviewMessage message, CancellationToken ct = default)
+    {
+        var view = await CompleteQueuedAsync(message, ct);
+        await workflow.ScheduleExpiryAsync(view, ct);
+        return view;
+    }
+
+    async Task<PreReviewView> CompleteQueuedAsync(PreReviewMessage message, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.CatalogPreReviews, ct);
         var entity = await LoadAsync(table, message.PreReviewId, ct)
@@ -97,11 +106,11 @@ public sealed class PreReviewService(
         return ToView(entity);
     }
 
-    public async Task<PreReviewView?> GetAsync(string id, CancellationToken ct = default)
+    public async Task<Result<PreReviewView>> GetAsync(CallContext call, string id)
     {
-        var table = await tables.GetAsync(TableNames.CatalogPreReviews, ct);
-        var entity = await LoadAsync(table, id, ct);
-        return entity is null ? null : ToView(entity);
+        var table = await tables.GetAsync(TableNames.CatalogPreReviews, call.Cancellation);
+        var entity = await LoadAsync(table, id, call.Cancellation);
+        return entity is null ? Problem.NotFound("PREREVIEW_NOT_FOUND", "预审记录不存在", "请核对预审编号。") : Result.Ok(ToView(entity));
     }
 
     /// <summary>Marks a completed pre-review as expired. Returns false when it was not completed (missing, pending or already expired).</summary>

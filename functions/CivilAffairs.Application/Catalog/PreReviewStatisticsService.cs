@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using Azure.Data.Tables;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
@@ -48,6 +49,13 @@ public sealed class PreReviewStatisticsService(Tables tables, TimeProvider clock
         logger.LogInformation("Pre-review statistics recomputed over {Count} pre-reviews from {From} to {To}", facts.Count, from, to);
         return view;
     }
+
+    /// <summary>The latest statistics (recomputed daily), or 404 <c>STATISTICS_NOT_READY</c> before the first run.</summary>
+    public async Task<Result<PreReviewStatisticsView>> GetAsync(CallContext call) =>
+        await GetAsync(call.Cancellation) is { } view ? Result.Ok(view) : Problem.NotFound("STATISTICS_NOT_READY", "统计尚未生成", "统计每日计算一次，请稍后再查。");
+
+    /// <summary>Recomputes now (operations endpoint).</summary>
+    public async Task<Result<PreReviewStatisticsView>> RecomputeAsync(CallContext call) => Result.Ok(await RecomputeAsync(call.Cancellation));
 
     public async Task<PreReviewStatisticsView?> GetAsync(CancellationToken ct = default)
     {

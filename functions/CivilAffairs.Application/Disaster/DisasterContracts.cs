@@ -1,6 +1,6 @@
 using CivilAffairs.Application.Platform.Realtime;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Domain.Disaster;
-using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Application.Disaster;
@@ -14,10 +14,13 @@ public sealed record DispatchItem(string ItemCode, decimal Quantity);
 public sealed record DispatchRequest(string NeedId, string IncidentId, string Jurisdiction, ResponseLevel Level,
     GeoPoint Destination, NeedCategory Category, Urgency Urgency, IReadOnlyList<DispatchItem> Items);
 
-/// <summary>Starts the dispatch orchestration of a need; returns the dispatch id. Idempotent per need.</summary>
+/// <summary>
+/// Starts the dispatch of an open need of an active incident (the domain rule <see cref="Dispatch.Start"/>) and its
+/// workflow; returns the dispatch id. Idempotent per need: while a dispatch of the need is under way, that one is returned.
+/// </summary>
 public interface IDispatchStarter
 {
-    Task<string> StartAsync(DispatchRequest request, DurableTaskClient durable, CancellationToken ct);
+    Task<Result<string>> StartAsync(Incident incident, Need need, IReadOnlyList<DispatchItem> items, CancellationToken ct);
 }
 
 /// <summary>The outcome of analysing one field upload, handed from the uploads side to the needs side.</summary>
@@ -35,7 +38,7 @@ public sealed record AnalysisFinding(string UploadId, string DeviceId, string? N
 /// </summary>
 public interface IAnalysisFindingSink
 {
-    Task<string?> ApplyAsync(AnalysisFinding finding, DurableTaskClient durable, CancellationToken ct);
+    Task<string?> ApplyAsync(AnalysisFinding finding, CancellationToken ct);
 }
 
 /// <summary>
@@ -60,4 +63,24 @@ public sealed class DashboardFeed(IRealtimeService realtime, TimeProvider clock,
             logger.LogWarning("Dashboard event {Kind} not delivered: {Error}", kind, e.Message);
         }
     }
+
+    /// <summary>
+    /// Tells each member of a field team (SignalR user = their account) about a task: client method <c>task</c>,
+    /// argument <c>{ kind, at, data }</c>. Best effort, like the dashboard: the team's task list is the record.
+    /// </summary>
+    public async Task NotifyMembersAsync(IEnumerable<string> members, string kind, object data, CancellationToken ct)
+    {
+        var message = new { kind, at = clock.GetUtcNow(), data };
+        foreach (var member in members)
+            try
+            {
+                await realtime.SendToUserAsync(RealtimeNames.DashboardHub, member, TaskTarget, [message], ct);
+            }
+            catch (Exception e) when (e is RealtimeException or HttpRequestException or ArgumentException or TaskCanceledException && !ct.IsCancellationRequested)
+            {
+                logger.LogWarning("Task event {Kind} not delivered to a team member: {Error}", kind, e.Message);
+            }
+    }
+
+    public const string TaskTarget = "task";
 }

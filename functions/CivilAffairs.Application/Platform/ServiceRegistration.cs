@@ -1,8 +1,12 @@
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using CivilAffairs.Application.Assistance;
+using CivilAffairs.Application.Assistance.Applications;
+using CivilAffairs.Application.Assistance.Cases;
+using CivilAffairs.Application.Assistance.Materials;
 using CivilAffairs.Application.Assistance.Partners;
+using CivilAffairs.Application.Assistance.Payments;
+using CivilAffairs.Application.Assistance.Verification;
 using CivilAffairs.Application.Catalog;
 using CivilAffairs.Application.Disaster.Analysis;
 using CivilAffairs.Application.Disaster.Needs;
@@ -10,6 +14,8 @@ using CivilAffairs.Application.Disaster.Uploads;
 using CivilAffairs.Application.Platform.Notifications;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Configuration;
+using CivilAffairs.Application.Platform.Events;
+using CivilAffairs.Application.Platform.Health;
 using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Application.Platform.Security;
@@ -23,15 +29,14 @@ using Microsoft.Extensions.DependencyInjection;
 namespace CivilAffairs.Application.Platform;
 
 /// <summary>
-/// The application's services, registered identically by the Azure Functions host
-/// (<c>Program.cs</c>) and by the one-machine runtime.
+/// The application's services. The function app's composition root (<c>AddCivilAffairsFunctionApp</c>) adds them with the
+/// workflow ports and the HTTP layer, identically for the Azure Functions host (<c>Program.cs</c>) and the one-machine runtime.
 /// </summary>
 public static class ServiceRegistration
 {
     public static IServiceCollection AddCivilAffairs(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddSingleton(TimeProvider.System);
-        services.Configure<Microsoft.AspNetCore.Mvc.JsonOptions>(o => JsonDefaults.Configure(o.JsonSerializerOptions));
 
         // Storage: one connection (AzureWebJobsStorage) for triggers, Durable and the system of record.
         services.AddSingleton(_ => StorageConnection.FromConfiguration(configuration, SettingNames.StorageConnection));
@@ -39,6 +44,9 @@ public static class ServiceRegistration
         services.AddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateBlobServiceClient());
         services.AddSingleton(sp => sp.GetRequiredService<StorageConnection>().CreateQueueServiceClient());
         services.AddSingleton<Tables>();
+        services.AddOptions<OutboxOptions>().Bind(configuration.GetSection("Platform:Outbox"));
+        services.AddSingleton<Outbox>();
+        services.AddSingleton<HealthService>();
 
         // Security: identity, access policy, audit
         services.AddCivilAffairsCrypto(configuration);
@@ -51,7 +59,6 @@ public static class ServiceRegistration
         services.AddSingleton<CitizenAccounts>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<TokenValidator>();
-        services.AddSingleton<AccessGuard>();
         if (EntraIssuer.IsConfigured(configuration))
             services.AddSingleton<ITrustedIssuer, EntraIssuer>();
 
@@ -60,24 +67,27 @@ public static class ServiceRegistration
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection("Notifications"));
         services.AddSingleton<NotificationService>();
         services.AddRealtime(configuration);
+        services.AddSingleton<NegotiationService>();
 
         // Catalog
         services.AddOptions<CatalogOptions>().Bind(configuration.GetSection("Catalog"));
         services.AddSingleton<CatalogRepository>();
+        services.AddSingleton<CatalogService>();
         services.AddSingleton<PreReviewService>();
         services.AddSingleton<PreReviewStatisticsService>();
-        services.AddSingleton<PreReviewExpiryScheduler>();
 
         // Social assistance
         services.AddPartnerIntegration(configuration);
         services.AddOptions<AssistanceOptions>().Bind(configuration.GetSection("Assistance"));
         services.AddOptions<VerificationOptions>().Bind(configuration.GetSection("Assistance:Verification"));
         services.AddOptions<CaseOptions>().Bind(configuration.GetSection("Assistance:Case"));
-        services.AddSingleton<AssistanceApplications>();
-        services.AddSingleton<AssistanceMaterials>();
+        services.AddSingleton<ApplicationRepository>();
+        services.AddSingleton<AssistanceApplicationService>();
+        services.AddSingleton<MaterialService>();
         services.AddSingleton<VerificationService>();
-        services.AddSingleton<AssistanceCases>();
-        services.AddSingleton<AssistancePayments>();
+        services.AddSingleton<CaseService>();
+        services.AddSingleton<IOutboxHandler, CaseWorkflowRelay>();
+        services.AddSingleton<PaymentService>();
 
         // Disaster relief
         services.AddImageAnalysis(configuration);

@@ -91,21 +91,19 @@ public sealed record Dispatch
     public IReadOnlyList<DispatchStep> History { get; init; } = [];
 
     /// <summary>
-    /// Starts a dispatch for an open need of an active incident with a non-empty allocation plan
-    /// (a partial plan is allowed: the shortfall stays on the need).
+    /// Starts a dispatch for an open need of an active incident: Planned, with the incident's response level (it fixes the
+    /// delivery limit) and no picks yet; <see cref="Plan"/> chooses the stock.
     /// </summary>
-    public static Outcome<Dispatch> Start(string id, Incident incident, Need need, AllocationPlan plan, string actor, TimeProvider clock)
+    public static Outcome<Dispatch> Start(string id, Incident incident, Need need, string actor, TimeProvider clock)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(id);
         ArgumentNullException.ThrowIfNull(incident);
         ArgumentNullException.ThrowIfNull(need);
-        ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(clock);
         var problems = new List<Rejection>();
         if (incident.CheckAcceptsNeeds() is not null) problems.Add(new("dispatch.incident.closed", "灾害事件已结束，不能再调度物资", "incidentId"));
         if (need.IncidentId != incident.Id) problems.Add(new("dispatch.need.mismatch", "需求不属于该灾害事件", "needId"));
         if (!need.IsOpen) problems.Add(new("dispatch.need.not_open", $"需求当前状态为{need.Status.ChineseName()}，不能调度", "needId"));
-        if (plan.Picks.Count == 0) problems.Add(new("dispatch.plan.empty", "没有可调拨的库存，无法生成调度单", "plan"));
         if (string.IsNullOrWhiteSpace(actor)) problems.Add(new("dispatch.actor.required", "缺少操作人", "actor"));
         if (problems.Count > 0) return Outcome<Dispatch>.Reject(problems);
         return Outcome<Dispatch>.Accept(new Dispatch
@@ -114,10 +112,29 @@ public sealed record Dispatch
             IncidentId = incident.Id,
             NeedId = need.Id,
             Level = incident.Level,
-            Picks = plan.Picks,
+            Picks = [],
             StartedAt = clock.GetUtcNow(),
             CreatedBy = actor,
         });
+    }
+
+    /// <summary>
+    /// Planned: takes the allocation plan's picks (nearest warehouses, FEFO; a partial plan is allowed, the shortfall stays
+    /// on the need). An empty plan is refused: nothing can be dispatched.
+    /// </summary>
+    public Outcome<DispatchTransition> Plan(AllocationPlan plan, string actor, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(clock);
+        if (Status != DispatchStatus.Planned)
+            return Outcome<DispatchTransition>.Reject("dispatch.transition.illegal", $"调度单当前状态为{Status.ChineseName()}，不能重新计划", null);
+        if (plan.Picks.Count == 0) return Outcome<DispatchTransition>.Reject("dispatch.plan.empty", "没有可调拨的库存，无法生成调度单", "plan");
+        if (string.IsNullOrWhiteSpace(actor)) return Outcome<DispatchTransition>.Reject("dispatch.actor.required", "缺少操作人", "actor");
+        return Outcome<DispatchTransition>.Accept(new DispatchTransition(this with
+        {
+            Picks = plan.Picks,
+            History = [.. History, new DispatchStep(Status, Status, clock.GetUtcNow(), actor, $"计划 {plan.Picks.Count} 个批次")],
+        }, StockEffect.None));
     }
 
     /// <summary>Planned → Reserved, after the picks were reserved in the stock ledger.</summary>
@@ -178,7 +195,7 @@ public sealed record Dispatch
     }
 
     /// <summary>
-    /// Records a failure (road cut, team cannot reach). Before pick-up the reservations are released;
+    /// Records a failure (no stock to plan from, road cut, team cannot reach). Before pick-up the reservations are released;
     /// after pick-up the goods are out of the warehouse and must be returned (<see cref="StockEffect.ReturnIssued"/>).
     /// </summary>
     public Outcome<DispatchTransition> Fail(string reason, string actor, TimeProvider clock)
@@ -190,7 +207,7 @@ public sealed record Dispatch
             DispatchStatus.PickedUp => StockEffect.ReturnIssued,
             _ => StockEffect.None,
         };
-        var moved = Move("登记配送失败", [DispatchStatus.Reserved, DispatchStatus.TeamAssigned, DispatchStatus.PickedUp], DispatchStatus.Failed, actor, clock, reason, effect);
+        var moved = Move("登记配送失败", [DispatchStatus.Planned, DispatchStatus.Reserved, DispatchStatus.TeamAssigned, DispatchStatus.PickedUp], DispatchStatus.Failed, actor, clock, reason, effect);
         return moved.Accepted ? Outcome<DispatchTransition>.Accept(moved.Value with { Dispatch = moved.Value.Dispatch with { EndReason = reason } }) : moved;
     }
 

@@ -1,11 +1,10 @@
-using System.Globalization;
-using CivilAffairs.Application.Assistance;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Assistance.Applications;
+using CivilAffairs.Application.Assistance.Materials;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Security;
-using CivilAffairs.Domain.Assistance;
-using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
 using CivilAffairs.Functions.Platform;
+using CivilAffairs.Functions.Platform.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -13,11 +12,8 @@ using Microsoft.DurableTask.Client;
 
 namespace CivilAffairs.Functions.Assistance;
 
-/// <summary>Body of <c>POST .../{id}/accept</c> (optional).</summary>
-public sealed record AcceptRequest(bool? MaterialsCheckedAtCounter);
-
 /// <summary>Social-assistance applications: submission at any office (无差别受理), reading, materials, worklist, acceptance.</summary>
-public sealed class ApplicationFunctions(AssistanceApplications applications, AssistanceMaterials materials, AssistanceCases cases, AccessGuard guard)
+public sealed class ApplicationFunctions(AssistanceApplicationService applications, MaterialService materials, HttpEndpoint http)
 {
     [Function("SubmitAssistanceApplication")]
     [RequirePermission(Permission.SubmitAssistance)]
@@ -27,31 +23,21 @@ public sealed class ApplicationFunctions(AssistanceApplications applications, As
     [ApiResponse(400, "请求内容有误")]
     [ApiResponse(403, "无权提交")]
     [ApiResponse(409, "成员已在其他在办申请中")]
-    public async Task<IActionResult> Submit(
+    public Task<IActionResult> Submit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<ApplicationRequest>(req, 64 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return Map(await applications.SubmitAsync(access.Caller!, body.Value!, context.InvocationId, context.CancellationToken), created: true);
-    }
+        FunctionContext context) =>
+        http.RunAsync<ApplicationRequest, ApplicationView>(req, context, 64 * 1024, applications.SubmitAsync);
 
     [Function("GetAssistanceApplication")]
     [RequirePermission(Permission.ReadAssistance)]
     [ApiOperation("assistance", "查看救助申请", Description = "工作人员按居住地管辖查看；市民只能查看本人家庭的申请。含当前环节的法定时限（工作日）。")]
     [ApiResponse(200, "申请", Body = typeof(ApplicationView))]
     [ApiResponse(404, "不存在或无权查看")]
-    public async Task<IActionResult> Get(
+    public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "assistance/applications/{id}")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        return Map(await applications.GetAsync(access.Caller!, id, context.InvocationId, context.CancellationToken), created: false);
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => applications.GetAsync(call, id));
 
     [Function("ListAssistanceApplications")]
     [RequirePermission(Permission.AssistanceWorklist)]
@@ -64,33 +50,11 @@ public sealed class ApplicationFunctions(AssistanceApplications applications, As
     [ApiResponse(200, "一页申请", Body = typeof(WorklistPage))]
     [ApiResponse(400, "查询参数有误")]
     [ApiResponse(403, "区划不在管辖范围内")]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "assistance/applications")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var errors = new List<FieldError>();
-        ApplicationStatus? status = null;
-        if (req.Query["status"].ToString() is { Length: > 0 } s)
-        {
-            if (Enum.TryParse<ApplicationStatus>(s, ignoreCase: true, out var parsed) && !int.TryParse(s, out _)) status = parsed;
-            else errors.Add(new FieldError("status", $"状态无效，可选：{string.Join("、", Enum.GetNames<ApplicationStatus>().Select(n => char.ToLowerInvariant(n[0]) + n[1..]))}。"));
-        }
-        var division = req.Query["division"].ToString() is { Length: > 0 } d ? d : null;
-        if (division is not null && (division.Length is not (6 or 9 or 12) || !division.All(char.IsAsciiDigit)))
-            errors.Add(new FieldError("division", "行政区划代码须为 6、9 或 12 位数字。"));
-        var pageSize = 20;
-        if (req.Query["pageSize"].ToString() is { Length: > 0 } ps && (!int.TryParse(ps, NumberStyles.None, CultureInfo.InvariantCulture, out pageSize) || pageSize is < 1 or > 100))
-            errors.Add(new FieldError("pageSize", "每页条数须为 1 到 100。"));
-        var overdue = string.Equals(req.Query["overdue"], "true", StringComparison.OrdinalIgnoreCase);
-        if (errors.Count > 0) return Problems.Validation(errors);
-        var token = req.Query["continuationToken"].ToString() is { Length: > 0 } t ? t : null;
-        var page = await applications.WorklistAsync(access.Caller!, division, status, overdue, pageSize, token, context.CancellationToken);
-        return page.Forbidden
-            ? Problems.Create(403, "OUT_OF_JURISDICTION", "超出管辖范围", "所查询的行政区划不在您的管辖范围内。")
-            : new OkObjectResult(page);
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => applications.WorklistAsync(call, new WorklistQuery(Query.Text(req, "division"), Query.Text(req, "status"),
+            string.Equals(Query.Text(req, "overdue"), "true", StringComparison.OrdinalIgnoreCase), Query.Text(req, "pageSize"), Query.Text(req, "continuationToken"))));
 
     [Function("UploadAssistanceMaterial")]
     [RequirePermission(Permission.SubmitAssistance)]
@@ -101,61 +65,28 @@ public sealed class ApplicationFunctions(AssistanceApplications applications, As
     [ApiResponse(404, "申请不存在或无权操作")]
     [ApiResponse(409, "当前环节不能补充材料")]
     [ApiResponse(415, "不是 multipart/form-data")]
-    public async Task<IActionResult> UploadMaterial(
+    public Task<IActionResult> UploadMaterial(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications/{id}/materials")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (!req.HasFormContentType) return Problems.UnsupportedMediaType();
-        if (req.ContentLength > AssistanceMaterials.MaxBytes + 64 * 1024) return Problems.TooLarge(AssistanceMaterials.MaxBytes);
-        IFormCollection form;
-        try { form = await req.ReadFormAsync(context.CancellationToken); }
-        catch (InvalidDataException) { return Problems.MalformedJson("表单格式不正确。"); }
-        var errors = new List<FieldError>();
-        var file = form.Files.GetFile("file");
-        if (file is null) errors.Add(new FieldError("file", "请选择要上传的文件（字段名 file）。"));
-        DateOnly? Date(string field)
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => FormBody.ReadAsync(req, MaterialService.MaxBytes, call.Cancellation).ThenAsync(async form =>
         {
-            var v = form[field].ToString();
-            if (v.Length == 0) return null;
-            if (DateOnly.TryParseExact(v, "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var date)) return date;
-            errors.Add(new FieldError(field, "日期格式须为 yyyy-MM-dd。"));
-            return null;
-        }
-        var issuedOn = Date("issuedOn");
-        var validUntil = Date("validUntil");
-        var original = !string.Equals(form["original"], "false", StringComparison.OrdinalIgnoreCase);
-        if (errors.Count > 0) return Problems.Validation(errors);
-        await using var stream = file!.OpenReadStream();
-        var outcome = await materials.UploadAsync(access.Caller!, id,
-            new MaterialUpload(form["code"].ToString(), original, issuedOn, validUntil, file.FileName, file.ContentType, file.Length, stream),
-            context.InvocationId, context.CancellationToken);
-        return outcome switch
-        {
-            MaterialOutcome.Stored s => new CreatedResult($"/api/assistance/applications/{id}/materials", s.All),
-            MaterialOutcome.Invalid i => Problems.Validation(i.Errors, "材料不符合要求，请按提示修改后重新上传。"),
-            MaterialOutcome.Conflict c => Problems.Create(409, "MATERIALS_CLOSED", "不能补充材料", c.Detail),
-            _ => AssistanceProblems.ApplicationNotFound(),
-        };
-    }
+            if (form.Files.GetFile("file") is not { } file) return Problem.Invalid("file", "请选择要上传的文件（字段名 file）。");
+            await using var content = file.OpenReadStream();
+            return await materials.UploadAsync(call, id, new MaterialForm(form["code"], form["original"], form["issuedOn"], form["validUntil"]),
+                file.FileName, file.ContentType, file.Length, content);
+        }));
 
     [Function("ListAssistanceMaterials")]
     [RequirePermission(Permission.ReadAssistance)]
     [ApiOperation("assistance", "查看申请材料及缺件情况")]
     [ApiResponse(200, "材料", Body = typeof(MaterialsView))]
     [ApiResponse(404, "不存在或无权查看")]
-    public async Task<IActionResult> ListMaterials(
+    public Task<IActionResult> ListMaterials(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "assistance/applications/{id}/materials")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (await applications.GetAsync(access.Caller!, id, context.InvocationId, context.CancellationToken) is not ApplicationOutcome.Ok ok) return AssistanceProblems.ApplicationNotFound();
-        return new OkObjectResult(await materials.ListAsync(id, applications.Program(ok.View.Program), context.CancellationToken));
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => materials.ListAsync(call, id));
 
     [Function("AcceptAssistanceApplication")]
     [RequirePermission(Permission.AcceptAssistance)]
@@ -165,35 +96,11 @@ public sealed class ApplicationFunctions(AssistanceApplications applications, As
     [ApiResponse(400, "材料不齐全")]
     [ApiResponse(404, "不存在或不在管辖范围内")]
     [ApiResponse(409, "状态不允许受理")]
-    public async Task<IActionResult> Accept(
+    public Task<IActionResult> Accept(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications/{id}/accept")] HttpRequest req,
         string id,
         [DurableClient] DurableTaskClient durable,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var counter = false;
-        if (req.ContentLength is > 0 || !string.IsNullOrEmpty(req.ContentType))
-        {
-            var body = await JsonRequest.ReadAsync<AcceptRequest>(req, 4 * 1024, context.CancellationToken);
-            if (!body.Ok) return body.Problem!;
-            counter = body.Value!.MaterialsCheckedAtCounter == true;
-        }
-        var outcome = await applications.AcceptAsync(access.Caller!, id, counter, materials, context.InvocationId, context.CancellationToken);
-        if (outcome is not ApplicationOutcome.Ok ok) return Map(outcome, created: false);
-        await cases.StartAsync(durable, id, context.CancellationToken);
-        return new AcceptedResult($"/api/assistance/applications/{id}/verification", ok.View);
-    }
-
-    static IActionResult Map(ApplicationOutcome outcome, bool created) => outcome switch
-    {
-        ApplicationOutcome.Ok ok when created => new CreatedResult($"/api/assistance/applications/{ok.View.Id}", ok.View),
-        ApplicationOutcome.Ok ok => new OkObjectResult(ok.View),
-        ApplicationOutcome.Invalid { Code: "MATERIALS_INCOMPLETE" } i => Problems.Create(400, "MATERIALS_INCOMPLETE", "材料不齐全", "以下材料缺少或不符合要求，请补齐后再受理（或当面核验原件后注明 materialsCheckedAtCounter）。", i.Errors),
-        ApplicationOutcome.Invalid i => Problems.Validation(i.Errors),
-        ApplicationOutcome.Conflict c => Problems.Create(409, c.Code, "申请状态冲突", c.Detail),
-        ApplicationOutcome.Forbidden f => Problems.Create(403, "FORBIDDEN", "无权执行此操作", f.Detail),
-        _ => AssistanceProblems.ApplicationNotFound(),
-    };
+        FunctionContext context) =>
+        http.With(durable).RunWithOptionalBodyAsync<AcceptRequest, ApplicationView>(req, context, 4 * 1024,
+            (call, body) => applications.AcceptAsync(call, id, body, materials));
 }

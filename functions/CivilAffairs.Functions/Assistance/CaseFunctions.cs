@@ -1,8 +1,9 @@
-using CivilAffairs.Application.Assistance;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Assistance.Applications;
+using CivilAffairs.Application.Assistance.Cases;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Platform;
 using CivilAffairs.Functions.Platform;
+using CivilAffairs.Functions.Platform.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -11,7 +12,7 @@ using Microsoft.DurableTask.Client;
 namespace CivilAffairs.Functions.Assistance;
 
 /// <summary>The steps people take in a running case: objections during the publicity, their resolution, the district decision.</summary>
-public sealed class CaseFunctions(AssistanceCases cases, AccessGuard guard)
+public sealed class CaseFunctions(CaseService cases, HttpEndpoint http)
 {
     [Function("RaiseAssistanceObjection")]
     [RequirePermission(Permission.ObjectToAssistance)]
@@ -21,18 +22,12 @@ public sealed class CaseFunctions(AssistanceCases cases, AccessGuard guard)
     [ApiResponse(400, "请写明异议理由")]
     [ApiResponse(404, "申请不存在或不在公示期")]
     [ApiResponse(409, "不在公示期")]
-    public async Task<IActionResult> Object(
+    public Task<IActionResult> Object(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications/{id}/objections")] HttpRequest req,
         string id,
         [DurableClient] DurableTaskClient durable,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<ObjectionRequest>(req, 16 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return Map(await cases.RaiseObjectionAsync(access.Caller!, id, body.Value!, durable, context.InvocationId, context.CancellationToken), 201);
-    }
+        FunctionContext context) =>
+        http.With(durable).RunAsync<ObjectionRequest, ObjectionView>(req, context, 16 * 1024, (call, body) => cases.RaiseObjectionAsync(call, id, body));
 
     [Function("ResolveAssistanceObjection")]
     [RequirePermission(Permission.AcceptAssistance)]
@@ -41,19 +36,13 @@ public sealed class CaseFunctions(AssistanceCases cases, AccessGuard guard)
     [ApiResponse(400, "请求内容有误")]
     [ApiResponse(404, "不存在或不在管辖范围内")]
     [ApiResponse(409, "异议已办结")]
-    public async Task<IActionResult> Resolve(
+    public Task<IActionResult> Resolve(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications/{id}/objections/{objectionId}/resolution")] HttpRequest req,
         string id,
         string objectionId,
         [DurableClient] DurableTaskClient durable,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<ResolutionRequest>(req, 16 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return Map(await cases.ResolveObjectionAsync(access.Caller!, id, objectionId, body.Value!, durable, context.InvocationId, context.CancellationToken), 200);
-    }
+        FunctionContext context) =>
+        http.With(durable).RunAsync<ResolutionRequest, ObjectionView>(req, context, 16 * 1024, (call, body) => cases.ResolveObjectionAsync(call, id, objectionId, body));
 
     [Function("DecideAssistanceApplication")]
     [RequirePermission(Permission.DecideAssistance)]
@@ -64,24 +53,10 @@ public sealed class CaseFunctions(AssistanceCases cases, AccessGuard guard)
     [ApiResponse(403, "无权审核确认")]
     [ApiResponse(404, "不存在或不在管辖范围内")]
     [ApiResponse(409, "不在待审核确认环节")]
-    public async Task<IActionResult> Decide(
+    public Task<IActionResult> Decide(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "assistance/applications/{id}/decision")] HttpRequest req,
         string id,
         [DurableClient] DurableTaskClient durable,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<DecisionRequest>(req, 16 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return Map(await cases.DecideAsync(access.Caller!, id, body.Value!, durable, context.InvocationId, context.CancellationToken), 200);
-    }
-
-    static IActionResult Map(CaseOutcome outcome, int success) => outcome switch
-    {
-        CaseOutcome.Done d => new ObjectResult(d.View) { StatusCode = success },
-        CaseOutcome.Invalid i => Problems.Validation(i.Errors),
-        CaseOutcome.Conflict c => Problems.Create(409, c.Code, "当前环节不能办理", c.Detail),
-        _ => AssistanceProblems.ApplicationNotFound(),
-    };
+        FunctionContext context) =>
+        http.With(durable).RunAsync<DecisionRequest, ApplicationView>(req, context, 16 * 1024, (call, body) => cases.DecideAsync(call, id, body));
 }

@@ -1,4 +1,5 @@
 using CivilAffairs.Application.Catalog;
+using CivilAffairs.Orchestrations.Platform;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
@@ -6,8 +7,8 @@ using Microsoft.Extensions.Logging;
 namespace CivilAffairs.Functions.Catalog;
 
 /// <summary>Queue and timer functions of the catalogue.</summary>
-public sealed class CatalogBackgroundFunctions(PreReviewService preReviews, PreReviewExpiryScheduler expiry,
-    PreReviewStatisticsService statistics, CatalogRepository catalog)
+public sealed class CatalogBackgroundFunctions(PreReviewService preReviews, PreReviewStatisticsService statistics, CatalogRepository catalog,
+    WorkflowClient workflows)
 {
     /// <summary>Processes pre-reviews submitted with ?async=true. A message that keeps failing moves to catalog-prereviews-poison.</summary>
     [Function("ProcessPreReview")]
@@ -16,8 +17,8 @@ public sealed class CatalogBackgroundFunctions(PreReviewService preReviews, PreR
         [DurableClient] DurableTaskClient durable,
         FunctionContext context)
     {
+        using var _ = workflows.Use(durable);
         var view = await preReviews.ProcessQueuedAsync(message, context.CancellationToken);
-        await expiry.ScheduleAsync(durable, view, context.CancellationToken);
         context.GetLogger<CatalogBackgroundFunctions>().LogInformation("Pre-review {Id} processed: {Outcome}", view.Id, view.Outcome);
     }
 

@@ -1,5 +1,5 @@
 using CivilAffairs.Application.Disaster.Devices;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Functions.Platform.Http;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Platform;
 using CivilAffairs.Functions.Platform;
@@ -10,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace CivilAffairs.Functions.Disaster;
 
 /// <summary>Disaster field devices: registration and revocation by staff, token exchange by the device itself.</summary>
-public sealed class DeviceFunctions(DeviceRegistry devices, AccessGuard guard)
+public sealed class DeviceFunctions(DeviceService devices, HttpEndpoint http)
 {
     [Function("RegisterDisasterDevice")]
     [RequirePermission(Permission.ManageDevices)]
@@ -19,56 +19,32 @@ public sealed class DeviceFunctions(DeviceRegistry devices, AccessGuard guard)
     [ApiResponse(201, "已登记（含一次性密钥）", Body = typeof(DeviceCredentials))]
     [ApiResponse(400, "请求内容有误")]
     [ApiResponse(403, "超出管辖范围")]
-    public async Task<IActionResult> Register(
+    public Task<IActionResult> Register(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/devices")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<DeviceRegistration>(req, 4096, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return await devices.RegisterAsync(access.Caller!, body.Value!, context.InvocationId, context.CancellationToken) switch
-        {
-            DeviceOutcome.Registered r => new CreatedResult($"/api/disaster/devices/{r.Credentials.Device.Id}", r.Credentials),
-            DeviceOutcome.Invalid i => Problems.Validation(i.Errors),
-            DeviceOutcome.OutOfJurisdiction => Problems.Create(403, "OUT_OF_JURISDICTION", "超出管辖范围", "只能为本人管辖范围内的单位登记设备。"),
-            _ => throw new InvalidOperationException(),
-        };
-    }
+        FunctionContext context) =>
+        http.RunAsync<DeviceRegistration, DeviceCredentials>(req, context, 4096, devices.RegisterAsync);
 
     [Function("GetDisasterDevice")]
     [RequirePermission(Permission.ManageDevices)]
     [ApiOperation("disaster", "查看现场设备", Description = "状态（在用/已吊销）、上传配额与已用量。")]
     [ApiResponse(200, "设备", Body = typeof(DeviceView))]
     [ApiResponse(404, "不存在或不在管辖范围内")]
-    public async Task<IActionResult> Get(
+    public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disaster/devices/{id}")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        return await devices.GetAsync(access.Caller!, id, context.InvocationId, context.CancellationToken) is DeviceOutcome.Found f
-            ? new OkObjectResult(f.Device)
-            : DeviceNotFound();
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => devices.GetAsync(call, id));
 
     [Function("RevokeDisasterDevice")]
     [RequirePermission(Permission.ManageDevices)]
     [ApiOperation("disaster", "吊销现场设备", Description = "设备密钥立即失效；设备已持有的令牌在下一次上传调用时即被拒绝。重复吊销无副作用。")]
     [ApiResponse(200, "已吊销", Body = typeof(DeviceView))]
     [ApiResponse(404, "不存在或不在管辖范围内")]
-    public async Task<IActionResult> Revoke(
+    public Task<IActionResult> Revoke(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/devices/{id}/revoke")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        return await devices.RevokeAsync(access.Caller!, id, context.InvocationId, context.CancellationToken) is DeviceOutcome.Found f
-            ? new OkObjectResult(f.Device)
-            : DeviceNotFound();
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => devices.RevokeAsync(call, id));
 
     [Function("DisasterDeviceToken")]
     [PublicEndpoint("设备登录入口", Login = true)]
@@ -78,21 +54,8 @@ public sealed class DeviceFunctions(DeviceRegistry devices, AccessGuard guard)
     [ApiResponse(400, "请求内容有误")]
     [ApiResponse(401, "设备编号或密钥错误，或设备已被吊销")]
     [ApiResponse(429, "请求过于频繁")]
-    public async Task<IActionResult> Token(
+    public Task<IActionResult> Token(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/devices/token")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<DeviceTokenRequest>(req, 2048, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return await devices.IssueTokenAsync(body.Value!, context.InvocationId, context.CancellationToken) switch
-        {
-            DeviceOutcome.Token t => new OkObjectResult(t.Session),
-            DeviceOutcome.Invalid i => Problems.Validation(i.Errors),
-            _ => Problems.Create(401, "DEVICE_CREDENTIALS_INVALID", "设备认证失败", "设备编号或密钥不正确，或设备已被吊销。"),
-        };
-    }
-
-    static ObjectResult DeviceNotFound() => Problems.NotFound("DEVICE_NOT_FOUND", "设备不存在", "没有找到该设备，或不在您的管辖范围内。");
+        FunctionContext context) =>
+        http.RunAsync<DeviceTokenRequest, DeviceSession>(req, context, 2048, devices.IssueTokenAsync);
 }

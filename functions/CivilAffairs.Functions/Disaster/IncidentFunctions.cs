@@ -1,8 +1,9 @@
 using CivilAffairs.Application.Disaster.Incidents;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Platform;
 using CivilAffairs.Functions.Platform;
+using CivilAffairs.Functions.Platform.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,7 +11,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace CivilAffairs.Functions.Disaster;
 
 /// <summary>Disaster incidents (灾害事件): declare, read, list, change level, close.</summary>
-public sealed class IncidentFunctions(IncidentService incidents, AccessGuard guard)
+public sealed class IncidentFunctions(IncidentService incidents, HttpEndpoint http)
 {
     [Function("DeclareIncident")]
     [RequirePermission(Permission.ManageIncidents)]
@@ -19,17 +20,10 @@ public sealed class IncidentFunctions(IncidentService incidents, AccessGuard gua
     [ApiResponse(201, "已登记", Body = typeof(IncidentView))]
     [ApiResponse(400, "请求内容有误")]
     [ApiResponse(403, "区划不在管辖范围内")]
-    public async Task<IActionResult> Declare(
+    public Task<IActionResult> Declare(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/incidents")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<DeclareIncidentRequest>(req, 256 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        var result = await incidents.DeclareAsync(access.Caller!, body.Value!, context.InvocationId, context.CancellationToken);
-        return DisasterResults.Map(req, result, v => $"/api/disaster/incidents/{v.Id}", DisasterResults.IncidentNotFound());
-    }
+        FunctionContext context) =>
+        http.RunAsync<DeclareIncidentRequest, IncidentView>(req, context, 256 * 1024, incidents.DeclareAsync);
 
     [Function("ListIncidents")]
     [RequirePermission(Permission.ReadDisaster)]
@@ -37,32 +31,21 @@ public sealed class IncidentFunctions(IncidentService incidents, AccessGuard gua
     [ApiQuery("active", "true 时只列进行中的事件", Type = typeof(bool))]
     [ApiResponse(200, "事件列表", Body = typeof(IncidentList))]
     [ApiResponse(400, "查询参数有误")]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disaster/incidents")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var raw = req.Query["active"].ToString();
-        if (raw.Length > 0 && !bool.TryParse(raw, out _))
-            return Problems.Create(400, "INVALID_QUERY", "查询参数有误", "参数 active 只能是 true 或 false。", [new CivilAffairs.Domain.Catalog.FieldError("active", "只能是 true 或 false")]);
-        return new OkObjectResult(await incidents.ListAsync(access.Caller!, raw.Length > 0 && bool.Parse(raw), context.CancellationToken));
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => Query.Bool(req, "active").ThenAsync(active => incidents.ListAsync(call, active)));
 
     [Function("GetIncident")]
     [RequirePermission(Permission.ReadDisaster)]
     [ApiOperation("disaster", "查看灾害事件", Description = "响应带 ETag，修改或结束时可用 If-Match 防止覆盖他人的修改。")]
     [ApiResponse(200, "事件", Body = typeof(IncidentView))]
     [ApiResponse(404, "不存在或无权查看")]
-    public async Task<IActionResult> Get(
+    public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disaster/incidents/{id}")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        return DisasterResults.Map(req, await incidents.GetAsync(access.Caller!, id, context.CancellationToken), v => "", DisasterResults.IncidentNotFound());
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => incidents.GetAsync(call, id));
 
     [Function("UpdateIncident")]
     [RequirePermission(Permission.ManageIncidents)]
@@ -74,18 +57,11 @@ public sealed class IncidentFunctions(IncidentService incidents, AccessGuard gua
     [ApiResponse(404, "不存在或无权查看")]
     [ApiResponse(409, "事件已结束")]
     [ApiResponse(412, "If-Match 与当前版本不一致")]
-    public async Task<IActionResult> Update(
+    public Task<IActionResult> Update(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/incidents/{id}/update")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<UpdateIncidentRequest>(req, 256 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        var result = await incidents.UpdateAsync(access.Caller!, id, body.Value!, DisasterResults.IfMatch(req), context.InvocationId, context.CancellationToken);
-        return DisasterResults.Map(req, result, v => "", DisasterResults.IncidentNotFound());
-    }
+        FunctionContext context) =>
+        http.RunAsync<UpdateIncidentRequest, IncidentView>(req, context, 256 * 1024, (call, body) => incidents.UpdateAsync(call, id, body, Preconditions.IfMatch(req)));
 
     [Function("CloseIncident")]
     [RequirePermission(Permission.ManageIncidents)]
@@ -96,21 +72,9 @@ public sealed class IncidentFunctions(IncidentService incidents, AccessGuard gua
     [ApiResponse(404, "不存在或无权查看")]
     [ApiResponse(409, "事件已结束")]
     [ApiResponse(412, "If-Match 与当前版本不一致")]
-    public async Task<IActionResult> Close(
+    public Task<IActionResult> Close(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/incidents/{id}/close")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        CloseIncidentRequest? request = null;
-        if (req.ContentLength is > 0 || !string.IsNullOrEmpty(req.ContentType))
-        {
-            var body = await JsonRequest.ReadAsync<CloseIncidentRequest>(req, 16 * 1024, context.CancellationToken);
-            if (!body.Ok) return body.Problem!;
-            request = body.Value;
-        }
-        var result = await incidents.CloseAsync(access.Caller!, id, request, DisasterResults.IfMatch(req), context.InvocationId, context.CancellationToken);
-        return DisasterResults.Map(req, result, v => "", DisasterResults.IncidentNotFound());
-    }
+        FunctionContext context) =>
+        http.RunWithOptionalBodyAsync<CloseIncidentRequest, IncidentView>(req, context, 16 * 1024, (call, body) => incidents.CloseAsync(call, id, body, Preconditions.IfMatch(req)));
 }

@@ -1,9 +1,10 @@
 using CivilAffairs.Application.Disaster.Needs;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Disaster;
 using CivilAffairs.Domain.Platform;
 using CivilAffairs.Functions.Platform;
+using CivilAffairs.Functions.Platform.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -12,7 +13,7 @@ using Microsoft.DurableTask.Client;
 namespace CivilAffairs.Functions.Disaster;
 
 /// <summary>Disaster needs (灾情需求): reports from citizens, grid workers and field teams; the ranked worklist.</summary>
-public sealed class NeedFunctions(NeedService needs, AccessGuard guard)
+public sealed class NeedFunctions(NeedService needs, HttpEndpoint http)
 {
     [Function("ReportNeed")]
     [RequirePermission(Permission.ReportNeed)]
@@ -23,19 +24,11 @@ public sealed class NeedFunctions(NeedService needs, AccessGuard guard)
     [ApiResponse(400, "请求内容有误（如数量不大于 0）")]
     [ApiResponse(404, "灾害事件不存在")]
     [ApiResponse(409, "灾害事件已结束")]
-    public async Task<IActionResult> Report(
+    public Task<IActionResult> Report(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/needs")] HttpRequest req,
         [DurableClient] DurableTaskClient durable,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<ReportNeedRequest>(req, 32 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        var result = await needs.ReportAsync(access.Caller!, body.Value!, durable, context.InvocationId, context.CancellationToken);
-        return DisasterResults.Map(req, result, v => $"/api/disaster/needs/{v.NeedId}",
-            Problems.NotFound("INCIDENT_NOT_FOUND", "灾害事件不存在", "没有找到该灾害事件，请核对事件编号。"));
-    }
+        FunctionContext context) =>
+        http.With(durable).RunAsync<ReportNeedRequest, NeedReceipt>(req, context, 32 * 1024, needs.ReportAsync);
 
     [Function("ListNeeds")]
     [RequirePermission(Permission.ReadDisaster)]
@@ -46,17 +39,11 @@ public sealed class NeedFunctions(NeedService needs, AccessGuard guard)
     [ApiResponse(200, "需求列表", Body = typeof(NeedList))]
     [ApiResponse(400, "查询参数有误")]
     [ApiResponse(404, "事件不存在或无权查看")]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disaster/needs")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (!JsonRequest.TryEnumQuery<NeedStatus>(req, "status", out var status, out var problem)) return problem!;
-        var incident = req.Query["incident"].ToString() is { Length: > 0 } i ? i : null;
-        var result = await needs.ListAsync(access.Caller!, incident, status ?? NeedStatus.Open, context.CancellationToken);
-        return DisasterResults.Map(req, result, v => "", DisasterResults.IncidentNotFound());
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => Query.Enum<NeedStatus>(req, "status").ThenAsync(status =>
+            needs.ListAsync(call, Query.Text(req, "incident"), status ?? NeedStatus.Open)));
 
     [Function("GetNeed")]
     [RequirePermission(Permission.ReadNeed)]
@@ -65,15 +52,23 @@ public sealed class NeedFunctions(NeedService needs, AccessGuard guard)
     [ApiQuery("purpose", "contact：联系上报人", Type = typeof(AccessPurpose))]
     [ApiResponse(200, "需求", Body = typeof(NeedView))]
     [ApiResponse(404, "不存在或无权查看")]
-    public async Task<IActionResult> Get(
+    public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disaster/needs/{id}")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (!JsonRequest.TryEnumQuery<AccessPurpose>(req, "purpose", out var purpose, out var problem)) return problem!;
-        var result = await needs.GetAsync(access.Caller!, id, purpose, context.InvocationId, context.CancellationToken);
-        return DisasterResults.Map(req, result, v => "", DisasterResults.NeedNotFound());
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => Query.Enum<AccessPurpose>(req, "purpose").ThenAsync(purpose => needs.GetAsync(call, id, purpose)));
+
+    [Function("DispatchNeed")]
+    [RequirePermission(Permission.DispatchRelief)]
+    [ApiOperation("disaster", "为需求重新调度物资",
+        Description = "需求的调度单被取消或配送失败后，需求重新回到待调度状态；工作人员可为其启动新的调度（计划、预留、派队）。已有进行中的调度单时返回 409。")]
+    [ApiResponse(200, "已启动调度", Body = typeof(NeedView))]
+    [ApiResponse(404, "不存在或无权查看")]
+    [ApiResponse(409, "已在调度中、已结束或无对应物资")]
+    public Task<IActionResult> Dispatch(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/needs/{id}/dispatch")] HttpRequest req,
+        string id,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context) =>
+        http.With(durable).RunAsync(req, context, call => needs.DispatchAgainAsync(call, id));
 }

@@ -1,6 +1,5 @@
-using System.Globalization;
 using CivilAffairs.Application.Disaster.Uploads;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Functions.Platform.Http;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Platform;
 using CivilAffairs.Functions.Platform;
@@ -10,8 +9,11 @@ using Microsoft.Azure.Functions.Worker;
 
 namespace CivilAffairs.Functions.Disaster;
 
+/// <summary>The problem details of a premature commit, for the API description: the indices of the blocks still missing.</summary>
+public sealed record IncompleteUploadProblem(string Type, string Title, int Status, string Detail, string Code, IReadOnlyList<int> MissingBlocks);
+
 /// <summary>Resumable uploads of photos and videos from registered field devices.</summary>
-public sealed class UploadFunctions(FieldUploads uploads, AccessGuard guard)
+public sealed class UploadFunctions(UploadService uploads, HttpEndpoint http)
 {
     [Function("CreateFieldUpload")]
     [RequirePermission(Permission.UploadFromDevice)]
@@ -22,17 +24,10 @@ public sealed class UploadFunctions(FieldUploads uploads, AccessGuard guard)
     [ApiResponse(401, "设备已被吊销")]
     [ApiResponse(403, "设备未登记")]
     [ApiResponse(413, "设备上传配额不足")]
-    public async Task<IActionResult> Create(
+    public Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/uploads")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<CreateUploadRequest>(req, 8192, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        var result = await uploads.CreateAsync(access.Caller!, body.Value!, context.InvocationId, context.CancellationToken);
-        return result.Ok ? new CreatedResult($"/api/disaster/uploads/{result.Value!.Id}", result.Value) : result.Problem!.ToResult();
-    }
+        FunctionContext context) =>
+        http.RunAsync<CreateUploadRequest, UploadView>(req, context, 8192, uploads.CreateAsync);
 
     [Function("PutFieldUploadBlock")]
     [RequirePermission(Permission.UploadFromDevice)]
@@ -43,20 +38,12 @@ public sealed class UploadFunctions(FieldUploads uploads, AccessGuard guard)
     [ApiResponse(404, "上传不存在或不属于本设备")]
     [ApiResponse(409, "上传已提交")]
     [ApiResponse(410, "上传已过期")]
-    public async Task<IActionResult> PutBlock(
+    public Task<IActionResult> PutBlock(
         [HttpTrigger(AuthorizationLevel.Anonymous, "put", Route = "disaster/uploads/{id}/blocks/{index}")] HttpRequest req,
         string id,
         string index,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (!int.TryParse(index, NumberStyles.None, CultureInfo.InvariantCulture, out var i))
-            return Problems.Create(400, "BLOCK_OUT_OF_RANGE", "分块序号超出范围", "分块序号须为从 0 开始的整数。");
-        var result = await uploads.PutBlockAsync(access.Caller!, id, i, req.Body, req.ContentLength, req.Headers["Content-MD5"].ToString(),
-            context.InvocationId, context.CancellationToken);
-        return result.Ok ? new OkObjectResult(result.Value) : result.Problem!.ToResult();
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => uploads.PutBlockAsync(call, id, index, req.Body, req.ContentLength, req.Headers["Content-MD5"].ToString()));
 
     [Function("GetFieldUpload")]
     [RequirePermission(Permission.ReadFieldUploads)]
@@ -64,16 +51,11 @@ public sealed class UploadFunctions(FieldUploads uploads, AccessGuard guard)
         Description = "设备只能查看本设备的上传（据此断点续传）；工作人员可查看管辖范围内设备的上传。")]
     [ApiResponse(200, "上传", Body = typeof(UploadView))]
     [ApiResponse(404, "上传不存在或无权查看")]
-    public async Task<IActionResult> Get(
+    public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disaster/uploads/{id}")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var result = await uploads.GetAsync(access.Caller!, id, context.InvocationId, context.CancellationToken);
-        return result.Ok ? new OkObjectResult(result.Value) : result.Problem!.ToResult();
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => uploads.GetAsync(call, id));
 
     [Function("CommitFieldUpload")]
     [RequirePermission(Permission.UploadFromDevice)]
@@ -85,14 +67,9 @@ public sealed class UploadFunctions(FieldUploads uploads, AccessGuard guard)
     [ApiResponse(410, "上传已过期")]
     [ApiResponse(413, "设备上传配额不足")]
     [ApiResponse(422, "文件内容与声明不符或校验失败（已删除）")]
-    public async Task<IActionResult> Commit(
+    public Task<IActionResult> Commit(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/uploads/{id}/commit")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var result = await uploads.CommitAsync(access.Caller!, id, context.InvocationId, context.CancellationToken);
-        return result.Ok ? new OkObjectResult(result.Value) : result.Problem!.ToResult();
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => uploads.CommitAsync(call, id));
 }

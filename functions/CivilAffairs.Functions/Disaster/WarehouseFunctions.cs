@@ -1,5 +1,5 @@
 using CivilAffairs.Application.Disaster.Supplies;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Functions.Platform.Http;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Platform;
 using CivilAffairs.Functions.Platform;
@@ -10,7 +10,7 @@ using Microsoft.Azure.Functions.Worker;
 namespace CivilAffairs.Functions.Disaster;
 
 /// <summary>Relief warehouses and their stock: registration, the list, goods received (入库) and the stock ledger.</summary>
-public sealed class WarehouseFunctions(ReliefWarehouses warehouses, AccessGuard guard)
+public sealed class WarehouseFunctions(WarehouseService warehouses, HttpEndpoint http)
 {
     [Function("CreateReliefWarehouse")]
     [RequirePermission(Permission.ManageSupplies)]
@@ -20,29 +20,19 @@ public sealed class WarehouseFunctions(ReliefWarehouses warehouses, AccessGuard 
     [ApiResponse(400, "请求内容有误")]
     [ApiResponse(403, "超出管辖范围")]
     [ApiResponse(409, "编号已存在")]
-    public async Task<IActionResult> Create(
+    public Task<IActionResult> Create(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/warehouses")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<WarehouseRequest>(req, 16 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return DisasterResults.Map(await warehouses.CreateAsync(access.Caller!, body.Value!, context.CancellationToken), 201);
-    }
+        FunctionContext context) =>
+        http.RunAsync<WarehouseRequest, WarehouseView>(req, context, 16 * 1024, warehouses.CreateAsync);
 
     [Function("ListReliefWarehouses")]
     [RequirePermission(Permission.ViewSupplies)]
     [ApiOperation("disaster", "救灾物资仓库列表", Description = "本人管辖范围内的仓库。")]
     [ApiResponse(200, "仓库", Body = typeof(IReadOnlyList<WarehouseView>))]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disaster/warehouses")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        return new OkObjectResult(await warehouses.ListAsync(access.Caller!, context.CancellationToken));
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, warehouses.ListAsync);
 
     [Function("ReceiveReliefStock")]
     [RequirePermission(Permission.ManageSupplies)]
@@ -52,17 +42,11 @@ public sealed class WarehouseFunctions(ReliefWarehouses warehouses, AccessGuard 
     [ApiResponse(400, "数量、物资编码、有效期等不符合要求")]
     [ApiResponse(404, "仓库不存在或不在管辖范围内")]
     [ApiResponse(409, "批次有效期不一致")]
-    public async Task<IActionResult> Receive(
+    public Task<IActionResult> Receive(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/warehouses/{id}/receipts")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<ReceiptRequest>(req, 16 * 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return DisasterResults.Map(await warehouses.ReceiveAsync(access.Caller!, id, body.Value!, context.CancellationToken));
-    }
+        FunctionContext context) =>
+        http.RunAsync<ReceiptRequest, ReceiptView>(req, context, 16 * 1024, (call, body) => warehouses.ReceiveAsync(call, id, body));
 
     [Function("GetReliefStock")]
     [RequirePermission(Permission.ViewSupplies)]
@@ -70,13 +54,9 @@ public sealed class WarehouseFunctions(ReliefWarehouses warehouses, AccessGuard 
         Description = "按物资和批次列出在库、已预留、可用数量；按调度单列出预留；台账逐笔列出入库、预留、释放、出库（数量、批次、关联单号、时间、操作人）；replay 表示台账重放结果与当前库存是否一致。")]
     [ApiResponse(200, "库存", Body = typeof(StockView))]
     [ApiResponse(404, "仓库不存在或不在管辖范围内")]
-    public async Task<IActionResult> Stock(
+    public Task<IActionResult> Stock(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "disaster/warehouses/{id}/stock")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        return DisasterResults.Map(await warehouses.StockAsync(access.Caller!, id, context.CancellationToken));
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => warehouses.StockAsync(call, id));
 }

@@ -1,8 +1,9 @@
 using CivilAffairs.Application.Platform.Audit;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Platform.Identity;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Security;
-using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
+using CivilAffairs.Functions.Platform.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -10,10 +11,8 @@ using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Functions.Platform;
 
-public sealed record AuditVerifyRequest(long? From, long? To);
-
 /// <summary>The audit log for auditors: search and chain verification; the daily anchor timer.</summary>
-public sealed class AuditFunctions(AuditLog audit, AccessGuard guard)
+public sealed class AuditFunctions(AuditLog audit, HttpEndpoint http)
 {
     [Function("ListAuditEntries")]
     [RequirePermission(Permission.ReadAudit)]
@@ -30,34 +29,20 @@ public sealed class AuditFunctions(AuditLog audit, AccessGuard guard)
     [ApiResponse(400, "查询参数有误")]
     [ApiResponse(401, "未登录")]
     [ApiResponse(403, "非审计员")]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "audit/entries")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (!JsonRequest.TryEnumQuery<AuditOutcome>(req, "outcome", out var outcome, out var problem)) return problem!;
-        var errors = new List<FieldError>();
-        DateTimeOffset? Instant(string name)
+        FunctionContext context) =>
+        http.RunAsync(req, context, async call =>
         {
-            var raw = req.Query[name].ToString();
-            if (raw.Length == 0) return null;
-            if (DateTimeOffset.TryParse(raw, System.Globalization.CultureInfo.InvariantCulture, System.Globalization.DateTimeStyles.AssumeUniversal, out var t)) return t;
-            errors.Add(new FieldError(name, "须为 ISO 8601 时间。"));
-            return null;
-        }
-        var from = Instant("from");
-        var to = Instant("to");
-        var pageSize = 50;
-        if (req.Query["pageSize"].ToString() is { Length: > 0 } ps && (!int.TryParse(ps, out pageSize) || pageSize is < 1 or > 200))
-            errors.Add(new FieldError("pageSize", "须为 1 到 200 的整数。"));
-        if (errors.Count > 0) return Problems.Create(400, "INVALID_QUERY", "查询参数有误", "请按 errors 修改查询参数。", errors);
-
-        string? Text(string name) => req.Query[name].ToString() is { Length: > 0 and <= 200 } v ? v : null;
-        var page = await audit.QueryAsync(new AuditQuery(Text("actor"), Text("action"), Text("subject"), outcome, from, to, pageSize, Text("continuationToken")), context.CancellationToken);
-        await audit.AppendAsync(access.Caller, new AuditEvent("audit.read", AuditOutcome.Success, Detail: $"entries={page.Entries.Count}"), context.InvocationId, context.CancellationToken);
-        return new OkObjectResult(page);
-    }
+            var outcome = Query.Enum<AuditOutcome>(req, "outcome");
+            var from = Query.Instant(req, "from");
+            var to = Query.Instant(req, "to");
+            var pageSize = Query.Int(req, "pageSize", 1, 200, 50);
+            if (new Problem?[] { outcome.Problem, from.Problem, to.Problem, pageSize.Problem }.FirstOrDefault(p => p is not null) is { } bad) return bad;
+            string? Text(string name) => Query.Text(req, name) is { Length: <= 200 } v ? v : null;
+            return await audit.SearchAsync(call, new AuditQuery(Text("actor"), Text("action"), Text("subject"), outcome.Value, from.Value, to.Value,
+                pageSize.Value, Text("continuationToken")));
+        });
 
     [Function("VerifyAuditChain")]
     [RequirePermission(Permission.VerifyAudit)]
@@ -67,26 +52,10 @@ public sealed class AuditFunctions(AuditLog audit, AccessGuard guard)
     [ApiResponse(400, "请求内容有误")]
     [ApiResponse(401, "未登录")]
     [ApiResponse(403, "非审计员")]
-    public async Task<IActionResult> Verify(
+    public Task<IActionResult> Verify(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "audit/verify")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        AuditVerifyRequest range = new(null, null);
-        if (req.ContentLength is > 0 || req.Headers.TransferEncoding.Count > 0)
-        {
-            var body = await JsonRequest.ReadAsync<AuditVerifyRequest>(req, 4096, context.CancellationToken);
-            if (!body.Ok) return body.Problem!;
-            range = body.Value!;
-        }
-        if (range.From is < 1 || range.To is < 1 || range.From > range.To)
-            return Problems.Validation([new FieldError("from", "序号范围须为正整数且 from ≤ to。")]);
-        var result = await audit.VerifyAsync(range.From, range.To, context.CancellationToken);
-        await audit.AppendAsync(access.Caller, new AuditEvent("audit.verify", result.Intact ? AuditOutcome.Success : AuditOutcome.Failed,
-            Detail: result.Intact ? $"{result.From}-{result.To}" : $"broken at {result.FirstBrokenSequence}: {result.Problem}"), context.InvocationId, context.CancellationToken);
-        return new OkObjectResult(result);
-    }
+        FunctionContext context) =>
+        http.RunWithOptionalBodyAsync<AuditVerifyRequest, AuditVerification>(req, context, 4096, audit.VerifyAsync);
 
     /// <summary>Anchors the chain head daily at 00:05 China time in the write-once audit-anchors container.</summary>
     [Function("AnchorAuditChain")]
@@ -97,25 +66,16 @@ public sealed class AuditFunctions(AuditLog audit, AccessGuard guard)
     }
 }
 
-public sealed record DivisionView(string Code, string Name, string? Parent, DivisionLevel Level);
-
 /// <summary>Administrative divisions (public reference data).</summary>
-public sealed class JurisdictionFunctions(Application.Platform.Identity.DivisionDirectory divisions, AccessGuard guard)
+public sealed class JurisdictionFunctions(DivisionDirectory divisions, HttpEndpoint http)
 {
     [Function("ListJurisdictions")]
     [PublicEndpoint("行政区划为公开信息")]
     [ApiOperation("identity", "行政区划", Description = "不带 parent 时返回全部；带 parent 时返回其下一级。")]
     [ApiQuery("parent", "上级区划代码")]
     [ApiResponse(200, "区划列表", Body = typeof(IReadOnlyList<DivisionView>))]
-    public async Task<IActionResult> List(
+    public Task<IActionResult> List(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "jurisdictions")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var parent = req.Query["parent"].ToString();
-        var list = (parent.Length == 0 ? divisions.All : divisions.ChildrenOf(parent))
-            .Select(d => new DivisionView(d.Code, d.Name, d.Parent, d.Level)).ToList();
-        return new OkObjectResult(list);
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => divisions.ListAsync(call, Query.Text(req, "parent")));
 }

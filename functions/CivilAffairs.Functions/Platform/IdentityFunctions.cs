@@ -1,20 +1,16 @@
-using CivilAffairs.Application.Platform.Http;
 using CivilAffairs.Application.Platform.Identity;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Security;
-using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
+using CivilAffairs.Functions.Platform.Http;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
 namespace CivilAffairs.Functions.Platform;
 
-public sealed record WeChatLoginRequest(string? Code);
-public sealed record RealNameRequest(string? Name, string? IdNumber);
-public sealed record RealNameResult(CitizenSession Session, PersonView Person);
-
 /// <summary>Citizen sign-in through WeChat and real-name binding.</summary>
-public sealed class IdentityFunctions(CitizenAccounts accounts, PersonIndex persons, AccessGuard guard)
+public sealed class IdentityFunctions(CitizenAccounts accounts, PersonIndex persons, HttpEndpoint http)
 {
     [Function("WeChatLogin")]
     [PublicEndpoint("登录入口", Login = true)]
@@ -23,24 +19,10 @@ public sealed class IdentityFunctions(CitizenAccounts accounts, PersonIndex pers
     [ApiResponse(400, "请求内容有误")]
     [ApiResponse(401, "code 无效或已使用")]
     [ApiResponse(429, "请求过于频繁")]
-    public async Task<IActionResult> Login(
+    public Task<IActionResult> Login(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/wechat/login")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<WeChatLoginRequest>(req, 2048, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        if (body.Value!.Code is not { Length: > 0 and <= 128 } code)
-            return Problems.Validation([new FieldError("code", "请提供 wx.login 返回的 code。")]);
-        return await accounts.LoginAsync(code, context.InvocationId, context.CancellationToken) switch
-        {
-            LoginOutcome.Success s => new OkObjectResult(s.Session),
-            LoginOutcome.InvalidCode => Problems.Create(401, "WECHAT_CODE_INVALID", "微信登录凭证无效", "code 无效、已过期或已使用，请重新调用 wx.login。"),
-            LoginOutcome.Rejected r => Problems.Create(401, "WECHAT_LOGIN_REJECTED", "微信登录失败", $"微信返回错误（{r.ErrCode}），请稍后重试。"),
-            _ => throw new InvalidOperationException(),
-        };
-    }
+        FunctionContext context) =>
+        http.RunAsync<WeChatLoginRequest, CitizenSession>(req, context, 2048, accounts.LoginAsync);
 
     [Function("BindRealName")]
     [RequirePermission(Permission.OwnAccount)]
@@ -50,22 +32,10 @@ public sealed class IdentityFunctions(CitizenAccounts accounts, PersonIndex pers
     [ApiResponse(401, "未登录")]
     [ApiResponse(403, "非市民账号")]
     [ApiResponse(422, "姓名与身份证号不匹配")]
-    public async Task<IActionResult> BindRealName(
+    public Task<IActionResult> BindRealName(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "auth/realname")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<RealNameRequest>(req, 2048, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return await accounts.BindRealNameAsync(access.Caller!, body.Value!.Name, body.Value.IdNumber, context.InvocationId, context.CancellationToken) switch
-        {
-            BindOutcome.Bound b => new OkObjectResult(new RealNameResult(b.Session, b.Person)),
-            BindOutcome.Invalid i => Problems.Validation(i.Errors),
-            BindOutcome.Mismatch => Problems.Create(422, "REALNAME_MISMATCH", "实名信息不匹配", "姓名与身份证号码未能与人口信息库匹配，请核对或到社区登记。"),
-            _ => throw new InvalidOperationException(),
-        };
-    }
+        FunctionContext context) =>
+        http.RunAsync<RealNameRequest, RealNameResult>(req, context, 2048, accounts.BindRealNameAsync);
 
     [Function("GetMyProfile")]
     [RequirePermission(Permission.OwnAccount)]
@@ -73,24 +43,14 @@ public sealed class IdentityFunctions(CitizenAccounts accounts, PersonIndex pers
     [ApiResponse(200, "本人信息（脱敏）", Body = typeof(PersonView))]
     [ApiResponse(401, "未登录")]
     [ApiResponse(404, "尚未实名认证")]
-    public async Task<IActionResult> Me(
+    public Task<IActionResult> Me(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (access.Caller!.PersonId is not { } personId)
-            return Problems.NotFound("REALNAME_REQUIRED", "尚未实名认证", "请先通过 POST /api/auth/realname 完成实名认证。");
-        return await persons.ReadAsync(access.Caller, personId, null, context.InvocationId, context.CancellationToken) is PersonOutcome.Found f
-            ? new OkObjectResult(f.View)
-            : PersonFunctions.PersonNotFound();
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, persons.ReadOwnAsync);
 }
 
-public sealed record LookupRequest(string? IdNumber);
-
 /// <summary>The person index for staff: register, read (masked by role), look up by ID number.</summary>
-public sealed class PersonFunctions(PersonIndex persons, AccessGuard guard)
+public sealed class PersonFunctions(PersonIndex persons, HttpEndpoint http)
 {
     [Function("RegisterPerson")]
     [RequirePermission(Permission.RegisterPerson)]
@@ -100,24 +60,10 @@ public sealed class PersonFunctions(PersonIndex persons, AccessGuard guard)
     [ApiResponse(400, "请求内容有误，说明未通过的校验")]
     [ApiResponse(403, "超出管辖范围")]
     [ApiResponse(409, "该身份证号已登记")]
-    public async Task<IActionResult> Register(
+    public Task<IActionResult> Register(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "persons")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<PersonRegistration>(req, 8192, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return await persons.RegisterAsync(access.Caller!, body.Value!, context.InvocationId, context.CancellationToken) switch
-        {
-            PersonOutcome.Found f => new CreatedResult($"/api/persons/{f.View.Id}", f.View),
-            PersonOutcome.Invalid i => Problems.Validation(i.Errors),
-            PersonOutcome.OutOfScope => Problems.Create(403, "OUT_OF_JURISDICTION", "超出管辖范围", "只能登记本辖区居民。"),
-            PersonOutcome.AlreadyRegistered a => Problems.Create(409, "PERSON_ALREADY_REGISTERED", "该居民已登记",
-                a.PersonId is { } id ? $"已有登记记录：{id}。" : "该居民已在其他辖区登记。"),
-            _ => throw new InvalidOperationException(),
-        };
-    }
+        FunctionContext context) =>
+        http.RunAsync<PersonRegistration, PersonView>(req, context, 8192, persons.RegisterAsync);
 
     [Function("GetPerson")]
     [RequirePermission(Permission.ReadPerson)]
@@ -125,18 +71,11 @@ public sealed class PersonFunctions(PersonIndex persons, AccessGuard guard)
     [ApiQuery("purpose", "使用目的", Type = typeof(AccessPurpose))]
     [ApiResponse(200, "人员信息", Body = typeof(PersonView))]
     [ApiResponse(404, "不存在或不在管辖范围内")]
-    public async Task<IActionResult> Get(
+    public Task<IActionResult> Get(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "persons/{id}")] HttpRequest req,
         string id,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (!JsonRequest.TryEnumQuery<AccessPurpose>(req, "purpose", out var purpose, out var problem)) return problem!;
-        return await persons.ReadAsync(access.Caller!, id, purpose, context.InvocationId, context.CancellationToken) is PersonOutcome.Found f
-            ? new OkObjectResult(f.View)
-            : PersonNotFound();
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, call => Query.Enum<AccessPurpose>(req, "purpose").ThenAsync(purpose => persons.ReadAsync(call, id, purpose)));
 
     [Function("LookupPerson")]
     [RequirePermission(Permission.LookupPerson)]
@@ -144,21 +83,8 @@ public sealed class PersonFunctions(PersonIndex persons, AccessGuard guard)
     [ApiResponse(200, "人员（脱敏）", Body = typeof(PersonView))]
     [ApiResponse(400, "身份证号码无效")]
     [ApiResponse(404, "未找到或不在管辖范围内")]
-    public async Task<IActionResult> Lookup(
+    public Task<IActionResult> Lookup(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "persons/lookup")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        var body = await JsonRequest.ReadAsync<LookupRequest>(req, 1024, context.CancellationToken);
-        if (!body.Ok) return body.Problem!;
-        return await persons.LookupAsync(access.Caller!, body.Value!.IdNumber, context.InvocationId, context.CancellationToken) switch
-        {
-            PersonOutcome.Found f => new OkObjectResult(f.View),
-            PersonOutcome.Invalid i => Problems.Validation(i.Errors),
-            _ => PersonNotFound(),
-        };
-    }
-
-    public static ObjectResult PersonNotFound() => Problems.NotFound("PERSON_NOT_FOUND", "人员不存在", "没有找到该人员，或不在您的管辖范围内。");
+        FunctionContext context) =>
+        http.RunAsync<LookupRequest, PersonView>(req, context, 1024, persons.LookupAsync);
 }

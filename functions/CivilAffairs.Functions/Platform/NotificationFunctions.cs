@@ -1,5 +1,5 @@
 using System.Text.Json;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Functions.Platform.Http;
 using CivilAffairs.Application.Platform.Json;
 using CivilAffairs.Application.Platform.Notifications;
 using CivilAffairs.Application.Platform.Security;
@@ -12,23 +12,17 @@ using Microsoft.Azure.Functions.Worker;
 namespace CivilAffairs.Functions.Platform;
 
 /// <summary>The citizen's in-app inbox and the WeChat subscribe-message delivery.</summary>
-public sealed class NotificationFunctions(NotificationService notifications, AccessGuard guard)
+public sealed class NotificationFunctions(NotificationService notifications, HttpEndpoint http)
 {
     [Function("GetMyNotifications")]
     [RequirePermission(Permission.OwnAccount)]
     [ApiOperation("platform", "我的消息", Description = "办件进度通知（最新在前）。须先完成实名认证。")]
     [ApiResponse(200, "消息", Body = typeof(NotificationView[]))]
     [ApiResponse(403, "未实名认证")]
-    public async Task<IActionResult> Inbox(
+    public Task<IActionResult> Inbox(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "me/notifications")] HttpRequest req,
-        FunctionContext context)
-    {
-        var access = await guard.CheckAsync(req, context);
-        if (!access.Ok) return access.Problem!;
-        if (access.Caller!.PersonId is not { } personId)
-            return Problems.Create(403, "REAL_NAME_REQUIRED", "请先实名认证", "完成实名认证后才能查看办件消息。");
-        return new OkObjectResult(await notifications.InboxAsync(personId, context.CancellationToken));
-    }
+        FunctionContext context) =>
+        http.RunAsync(req, context, notifications.InboxAsync);
 
     /// <summary>Sends queued WeChat subscribe messages; failures retry and end in notifications-wechat-poison.</summary>
     [Function("DeliverWeChatNotification")]

@@ -3,7 +3,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
 using System.Text.RegularExpressions;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Functions.Platform.Http;
 using CivilAffairs.Application.Platform.Json;
 using Microsoft.Azure.Functions.Worker;
 
@@ -74,9 +74,9 @@ public static partial class OpenApiDocument
             foreach (var r in method.GetCustomAttributes<ApiResponseAttribute>().OrderBy(r => r.Status))
             {
                 var response = new JsonObject { ["description"] = r.Description };
-                var type = r.Body ?? (r.Status >= 400 ? typeof(Problem) : null);
+                var type = r.Body ?? (r.Status >= 400 ? typeof(ProblemDetailsBody) : null);
                 if (type is not null)
-                    response["content"] = new JsonObject { [type == typeof(Problem) ? Problems.ContentType : "application/json"] = new JsonObject { ["schema"] = SchemaRef(type, schemas) } };
+                    response["content"] = new JsonObject { [r.Status >= 400 ? ResultMapping.ProblemContentType : "application/json"] = new JsonObject { ["schema"] = SchemaRef(type, schemas) } };
                 responses[r.Status.ToString(System.Globalization.CultureInfo.InvariantCulture)] = response;
             }
             if (responses.Count == 0) responses["200"] = new JsonObject { ["description"] = "OK" };

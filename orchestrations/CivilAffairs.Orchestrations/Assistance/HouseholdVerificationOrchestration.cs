@@ -1,4 +1,5 @@
-using CivilAffairs.Application.Assistance;
+using CivilAffairs.Application.Assistance.Cases;
+using CivilAffairs.Application.Assistance.Verification;
 using Microsoft.Azure.Functions.Worker;
 using Microsoft.DurableTask;
 
@@ -26,7 +27,7 @@ public static class HouseholdVerificationOrchestration
         // One durable timer per distinct deadline (the catalogue has a handful: 1, 2, 3, 5 days).
         var byDeadline = input.Units.GroupBy(u => u.DeadlineSeconds).OrderBy(g => g.Key).ToList();
         DateTimeOffset? lastDeadline = byDeadline.Count > 0 ? started.AddSeconds(byDeadline[^1].Key) : null;
-        context.SetCustomStatus(new VerificationProgress("requesting", codes.Count, 0, 0, expected, 0, lastDeadline));
+        context.SetCustomStatus(new VerificationProgress(VerificationStage.Requesting, codes.Count, 0, 0, expected, 0, lastDeadline));
 
         // Waiters first, so no reply can arrive before someone listens for it.
         var pending = new Dictionary<Task<ReplyNotice>, string>();
@@ -42,8 +43,8 @@ public static class HouseholdVerificationOrchestration
         var received = 0;
         using var cancelTimers = new CancellationTokenSource();
         var timers = byDeadline.ToDictionary(g => (Task)context.CreateTimer(started.AddSeconds(g.Key), cancelTimers.Token), g => g.Select(u => u.Code).ToList());
-        VerificationProgress Progress(string step) => new(step, codes.Count, outstanding.Count(o => o.Value == 0), overdue.Count, expected, received, lastDeadline);
-        context.SetCustomStatus(Progress("waiting"));
+        VerificationProgress Progress(VerificationStage step) => new(step, codes.Count, outstanding.Count(o => o.Value == 0), overdue.Count, expected, received, lastDeadline);
+        context.SetCustomStatus(Progress(VerificationStage.Waiting));
         while (pending.Count > 0)
         {
             var done = await Task.WhenAny(pending.Keys.Cast<Task>().Concat(timers.Keys));
@@ -60,15 +61,15 @@ public static class HouseholdVerificationOrchestration
                 pending.Remove(reply);
                 received++;
             }
-            context.SetCustomStatus(Progress("waiting"));
+            context.SetCustomStatus(Progress(VerificationStage.Waiting));
         }
         if (timers.Count > 0) cancelTimers.Cancel();
 
         var notAnswered = codes.Where(overdue.Contains).ToList();
-        context.SetCustomStatus(Progress("reporting"));
+        context.SetCustomStatus(Progress(VerificationStage.Reporting));
         var outcome = await context.CallActivityAsync<VerificationOutcome>(VerificationNames.CompleteActivity,
             new CompleteInput(input.ApplicationId, correlationId, input.Round, codes, notAnswered), Retry);
-        context.SetCustomStatus(Progress("completed"));
+        context.SetCustomStatus(Progress(VerificationStage.Completed));
         return outcome;
     }
 }

@@ -16,13 +16,13 @@ public static class PreReviewExpiryOrchestration
     {
         var input = context.GetInput<PreReviewExpiryInput>()
             ?? throw new InvalidOperationException("Expiry workflow started without input.");
-        context.SetCustomStatus(new { step = "waiting", expiresAt = input.ExpiresAt });
+        context.SetCustomStatus(new PreReviewExpiryProgress(PreReviewExpiryStep.Waiting, input.ExpiresAt));
         if (input.ExpiresAt.UtcDateTime > context.CurrentUtcDateTime)
             await context.CreateTimer(input.ExpiresAt.UtcDateTime, CancellationToken.None);
 
         var retry = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(5), backoffCoefficient: 2));
         var expired = await context.CallActivityAsync<bool>(PreReviewOrchestrations.ExpireActivity, input.PreReviewId, retry);
-        context.SetCustomStatus(new { step = expired ? "expired" : "skipped" });
+        context.SetCustomStatus(new PreReviewExpiryProgress(expired ? PreReviewExpiryStep.Expired : PreReviewExpiryStep.Skipped, input.ExpiresAt));
         return expired;
     }
 }

@@ -6,24 +6,26 @@ namespace CivilAffairs.Orchestrations.Disaster;
 
 /// <summary>
 /// One relief dispatch as a durable process: plan (nearest warehouses, split, FEFO, shortfall) → reserve per warehouse
-/// (on a conflict re-plan once, then fail and release) → assign the street's field team → wait for the team's
-/// <c>pickup</c> (stock issued) and <c>delivered</c> events, or a <c>cancel</c> (reservations released). Two durable timers
-/// watch the delivery clock — at start + limit × warning fraction and at the deadline — and escalate when the goods
-/// have not arrived; the dispatch keeps waiting after an escalation. Every state change is an activity; the custom status
-/// names the current step.
+/// (on a conflict re-plan once, then fail and release) → assign the nearest available field team of the incident's
+/// jurisdiction (none: the supervisors are told and staff assign by hand) → wait for the team's <c>pickup</c> (stock
+/// issued) and <c>delivered</c> events, or a <c>cancel</c> (reservations released). Two durable timers watch the delivery
+/// clock — at start + limit × warning fraction and at the deadline — and escalate when the goods have not arrived; the
+/// dispatch keeps waiting after an escalation. The workflow's own steps are activities; the people's steps (pick-up,
+/// delivery, cancellation) are stored by the application with an outbox event, relayed here until it lands. The custom
+/// status names the current step.
 /// </summary>
 public static class DispatchOrchestration
 {
     static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(1), backoffCoefficient: 2));
 
     [Function(DispatchFlow.Orchestrator)]
-    public static async Task<string> Run([OrchestrationTrigger] TaskOrchestrationContext context)
+    public static async Task<DispatchEnd> Run([OrchestrationTrigger] TaskOrchestrationContext context)
     {
         var input = context.GetInput<DispatchInput>() ?? throw new InvalidOperationException("Dispatch started without input.");
         var id = input.DispatchId;
         var escalated = false;
-        string? team = null;
-        void Status(string step) => context.SetCustomStatus(new DispatchProgress(step, escalated, team));
+        var teamAssigned = false;
+        void Status(DispatchStage step) => context.SetCustomStatus(new DispatchProgress(step, escalated, teamAssigned));
 
         // One waiter per event name for the whole life of the instance (an abandoned waiter would swallow an event).
         var pickup = context.WaitForExternalEvent<DispatchNotice>(DispatchFlow.PickupEvent);
@@ -33,46 +35,47 @@ public static class DispatchOrchestration
         var reserved = false;
         for (var attempt = 1; attempt <= 2 && !reserved; attempt++)
         {
-            Status(attempt == 1 ? "planning" : "replanning");
+            Status(attempt == 1 ? DispatchStage.Planning : DispatchStage.Replanning);
             var plan = await context.CallActivityAsync<PlanResult>(DispatchFlow.PlanActivity, new DispatchActivityInput(id, attempt), Retry);
             if (plan.Ended)
             {
                 await context.CallActivityAsync(DispatchFlow.SettleActivity, new DispatchActivityInput(id, attempt), Retry);
-                Status("ended");
-                return "ended";
+                Status(DispatchStage.Ended);
+                return DispatchEnd.Ended;
             }
-            Status("reserving");
-            var outcome = await context.CallActivityAsync<string>(DispatchFlow.ReserveActivity, new DispatchActivityInput(id, attempt), Retry);
-            if (outcome == "ended")
+            Status(DispatchStage.Reserving);
+            var outcome = await context.CallActivityAsync<ReserveResult>(DispatchFlow.ReserveActivity, new DispatchActivityInput(id, attempt), Retry);
+            if (outcome == ReserveResult.Ended)
             {
                 await context.CallActivityAsync(DispatchFlow.SettleActivity, new DispatchActivityInput(id, attempt), Retry);
-                Status("cancelled");
-                return "cancelled";
+                Status(DispatchStage.Cancelled);
+                return DispatchEnd.Cancelled;
             }
-            reserved = outcome == "reserved";
+            reserved = outcome == ReserveResult.Reserved;
         }
         if (!reserved)
         {
             await context.CallActivityAsync(DispatchFlow.FailActivity, new DispatchActivityInput(id, 2, Reason: "重新调配后库存仍不足，预留失败"), Retry);
-            Status("failed");
-            return "failed";
+            Status(DispatchStage.Failed);
+            return DispatchEnd.Failed;
         }
 
-        Status("assigning");
-        team = await context.CallActivityAsync<string?>(DispatchFlow.AssignActivity, new DispatchActivityInput(id, 1), Retry);
-        if (team is null)
+        Status(DispatchStage.Assigning);
+        var assigned = await context.CallActivityAsync<AssignResult>(DispatchFlow.AssignActivity, new DispatchActivityInput(id, 1), Retry);
+        if (assigned == AssignResult.Ended)
         {
             await context.CallActivityAsync(DispatchFlow.SettleActivity, new DispatchActivityInput(id, 1), Retry);
-            Status("cancelled");
-            return "cancelled";
+            Status(DispatchStage.Cancelled);
+            return DispatchEnd.Cancelled;
         }
+        teamAssigned = assigned == AssignResult.Assigned;
 
         using var timers = new CancellationTokenSource();
         var checks = new Queue<DateTimeOffset>([input.EscalateAt, input.DeadlineAt]);
         Task? timer = null;
         var timerDue = default(DateTimeOffset);
         var pickedUp = false;
-        Status("awaitingPickup");
+        Status(DispatchStage.AwaitingPickup);
         while (true)
         {
             // A check already due fires at once; the escalate activity records each state (atRisk, overdue) once.
@@ -90,7 +93,7 @@ public static class DispatchOrchestration
             {
                 timer = null;
                 if (await context.CallActivityAsync<bool>(DispatchFlow.EscalateActivity, new DispatchActivityInput(id, 1, CheckAt: timerDue), Retry)) escalated = true;
-                Status(pickedUp ? "awaitingDelivery" : "awaitingPickup");
+                Status(pickedUp ? DispatchStage.AwaitingDelivery : DispatchStage.AwaitingPickup);
                 continue;
             }
             if (first == cancel)
@@ -98,22 +101,22 @@ public static class DispatchOrchestration
                 timers.Cancel();
                 var by = await cancel;
                 await context.CallActivityAsync(DispatchFlow.SettleActivity, new DispatchActivityInput(id, 1, by.Actor), Retry);
-                Status("cancelled");
-                return "cancelled";
+                Status(DispatchStage.Cancelled);
+                return DispatchEnd.Cancelled;
             }
             if (first == pickup)
             {
                 var by = await pickup;
                 pickedUp = true;
                 await context.CallActivityAsync(DispatchFlow.PickedUpActivity, new DispatchActivityInput(id, 1, by.Actor), Retry);
-                Status("awaitingDelivery");
+                Status(DispatchStage.AwaitingDelivery);
                 continue;
             }
             timers.Cancel();
             var deliveredBy = await delivered;
             await context.CallActivityAsync(DispatchFlow.DeliveredActivity, new DispatchActivityInput(id, 1, deliveredBy.Actor), Retry);
-            Status("delivered");
-            return "delivered";
+            Status(DispatchStage.Delivered);
+            return DispatchEnd.Delivered;
         }
     }
 }
@@ -125,13 +128,13 @@ public sealed class DispatchActivities(DispatchService dispatches)
     public Task<PlanResult> Plan([ActivityTrigger] DispatchActivityInput input, FunctionContext context) => dispatches.PlanAsync(input, context.CancellationToken);
 
     [Function(DispatchFlow.ReserveActivity)]
-    public Task<string> Reserve([ActivityTrigger] DispatchActivityInput input, FunctionContext context) => dispatches.ReserveAsync(input, context.CancellationToken);
+    public Task<ReserveResult> Reserve([ActivityTrigger] DispatchActivityInput input, FunctionContext context) => dispatches.ReserveAsync(input, context.CancellationToken);
 
     [Function(DispatchFlow.FailActivity)]
     public Task Fail([ActivityTrigger] DispatchActivityInput input, FunctionContext context) => dispatches.FailAsync(input, context.CancellationToken);
 
     [Function(DispatchFlow.AssignActivity)]
-    public Task<string?> Assign([ActivityTrigger] DispatchActivityInput input, FunctionContext context) => dispatches.AssignAsync(input, context.CancellationToken);
+    public Task<AssignResult> Assign([ActivityTrigger] DispatchActivityInput input, FunctionContext context) => dispatches.AssignAsync(input, context.CancellationToken);
 
     [Function(DispatchFlow.PickedUpActivity)]
     public Task PickedUp([ActivityTrigger] DispatchActivityInput input, FunctionContext context) => dispatches.PickedUpAsync(input, context.CancellationToken);

@@ -20,7 +20,7 @@ public class DispatchTests
         _plan = AllocationPlanner.Plan(new AllocationRequest(_need.Position, [new("TENT", 8)]), [new(new Warehouse("wh-1", "天河区救灾物资储备点", Fixtures.Near(800), "440106"), _stock.Lots())], Today);
     }
 
-    Dispatch Started() => Dispatch.Start("dsp-1", _incident, _need, _plan, "dispatcher", _clock).Value;
+    Dispatch Started() => Dispatch.Start("dsp-1", _incident, _need, "dispatcher", _clock).Value.Plan(_plan, "dispatcher", _clock).Value.Dispatch;
 
     Dispatch Reserve(Dispatch d)
     {
@@ -52,7 +52,7 @@ public class DispatchTests
         Assert.Equal(DispatchStatus.Delivered, delivered.Status);
         Assert.Equal(new DeliveryConfirmation("sig://blob/abc", "photo://blob/def", _clock.GetUtcNow(), "team-8"), delivered.Delivery);
         Assert.Equal(
-            [(DispatchStatus.Planned, DispatchStatus.Reserved), (DispatchStatus.Reserved, DispatchStatus.TeamAssigned), (DispatchStatus.TeamAssigned, DispatchStatus.TeamAssigned), (DispatchStatus.TeamAssigned, DispatchStatus.PickedUp), (DispatchStatus.PickedUp, DispatchStatus.Delivered)],
+            [(DispatchStatus.Planned, DispatchStatus.Planned), (DispatchStatus.Planned, DispatchStatus.Reserved), (DispatchStatus.Reserved, DispatchStatus.TeamAssigned), (DispatchStatus.TeamAssigned, DispatchStatus.TeamAssigned), (DispatchStatus.TeamAssigned, DispatchStatus.PickedUp), (DispatchStatus.PickedUp, DispatchStatus.Delivered)],
             delivered.History.Select(h => (h.From, h.To)));
         Assert.Equal(DeadlineState.DeliveredInTime, delivered.AssessDeadline(_clock.GetUtcNow().AddDays(2)).State);
     }
@@ -84,7 +84,6 @@ public class DispatchTests
         Assert.Equal("调度单当前状态为已计划，不能取货", pick.Rejection.Reason);
         Assert.Equal("调度单当前状态为已计划，不能派队", planned.AssignTeam("t", "d", _clock).Rejection!.Reason);
         Assert.Equal("调度单当前状态为已计划，不能确认送达", planned.ConfirmDelivery("s", "p", "t", _clock).Rejection!.Reason);
-        Assert.Equal("调度单当前状态为已计划，不能登记配送失败", planned.Fail("路断", "d", _clock).Rejection!.Reason);
 
         var reserved = Reserve(planned);
         Assert.Equal("调度单当前状态为已预留，不能预留库存", reserved.MarkReserved("d", _clock).Rejection!.Reason);
@@ -149,10 +148,16 @@ public class DispatchTests
     public void Start_needs_an_active_incident_an_open_need_and_something_to_send()
     {
         var closed = _incident.Close("staff", _clock).Value;
-        Assert.Equal("dispatch.incident.closed", Dispatch.Start("d", closed, _need, _plan, "x", _clock).Rejection!.Code);
+        Assert.Equal("dispatch.incident.closed", Dispatch.Start("d", closed, _need, "x", _clock).Rejection!.Code);
         var empty = new AllocationPlan([new AllocationLineResult("TENT", 8, [])]);
-        Assert.Equal("dispatch.plan.empty", Dispatch.Start("d", _incident, _need, empty, "x", _clock).Rejection!.Code);
-        Assert.Equal("dispatch.need.not_open", Dispatch.Start("d", _incident, _need.MarkFulfilled().Value, _plan, "x", _clock).Rejection!.Code);
+        var started = Dispatch.Start("d", _incident, _need, "x", _clock).Value;
+        Assert.Empty(started.Picks);
+        Assert.Equal("dispatch.plan.empty", started.Plan(empty, "x", _clock).Rejection!.Code);
+        Assert.Equal("dispatch.transition.illegal", Started().Plan(_plan, "x", _clock).Value.Dispatch.MarkReserved("x", _clock).Value.Dispatch.Plan(_plan, "x", _clock).Rejection!.Code);
+        Assert.Equal("dispatch.need.not_open", Dispatch.Start("d", _incident, _need.MarkFulfilled().Value, "x", _clock).Rejection!.Code);
+        // Nothing to plan from: a planned dispatch may fail without any stock to release.
+        var failed = started.Fail("没有可调拨的库存", "system", _clock).Value;
+        Assert.Equal((DispatchStatus.Failed, StockEffect.None), (failed.Dispatch.Status, failed.StockEffect));
     }
 
     [Theory]

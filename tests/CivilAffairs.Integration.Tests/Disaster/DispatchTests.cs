@@ -3,6 +3,7 @@ using Azure.Data.Tables;
 using Microsoft.AspNetCore.SignalR.Client;
 using CivilAffairs.Domain.Disaster;
 using CivilAffairs.Integration.Tests.Platform;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace CivilAffairs.Integration.Tests.Disaster;
 
@@ -35,12 +36,17 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         var middle = await fx.WarehouseAsync(Unique("mid"), origin, 3, ("TENT", "T-2026-02", null, 50));
         var far = await fx.WarehouseAsync(Unique("far"), origin, 8, ("TENT", "T-2026-03", null, 100));
 
-        var request = DispatchFixture.Request(origin, ResponseLevel.III, ("TENT", 60));
-        var id = await fx.StartAsync(request);
-        Assert.Equal(id, await fx.StartAsync(request)); // idempotent per need
+        var incident = await fx.IncidentAsync(origin, ResponseLevel.III);
+        var need = await fx.ReportAsync(incident, origin, "TENT", 60);
+        var id = need.GetProperty("dispatchId").GetString()!;
+        // A second report of the same need (another grid worker, 30 m away) merges into it: still one dispatch.
+        var merged = await fx.ReportAsync(incident, new GeoPoint(origin.Latitude + 0.0003, origin.Longitude), "TENT", 40, "huashi-worker");
+        Assert.Equal((need.GetProperty("id").GetString(), id), (merged.GetProperty("id").GetString(), merged.GetProperty("dispatchId").GetString()));
 
         var view = await fx.WaitForStatusAsync(id, "teamAssigned");
-        Assert.Equal(DispatchFixture.Team, view.GetProperty("team").GetString());
+        Assert.Equal(DispatchFixture.TeamId, view.GetProperty("team").GetString());
+        Assert.Contains("最近", view.GetProperty("assignmentReason").GetString());
+        Assert.Equal(origin.Latitude, view.GetProperty("destination").GetProperty("latitude").GetDouble(), 6);
         var picks = view.GetProperty("picks").EnumerateArray().ToDictionary(p => p.GetProperty("warehouseId").GetString()!, p => p.GetProperty("lots")[0].GetProperty("quantity").GetDecimal());
         Assert.Equal(new Dictionary<string, decimal> { [near] = 30, [middle] = 30 }, picks);
         Assert.DoesNotContain(far, picks.Keys);
@@ -52,27 +58,27 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         await (await fx.As("wushan-officer", HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientCode = "QS-1234", photoUploadId = "photo-1" }))
             .AssertProblemAsync(404, "DISPATCH_NOT_FOUND");
         // Delivery before pick-up is out of order.
-        await (await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientCode = "QS-1234", photoUploadId = "photo-1" }))
+        await (await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientCode = "QS-1234", photoUploadId = "photo-1" }))
             .AssertProblemAsync(409, "DISPATCH_STEP_NOT_ALLOWED");
 
-        var picked = await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/pickup");
+        var picked = await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/pickup");
         Assert.Equal(200, (int)picked.StatusCode);
-        await (await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/pickup")).AssertProblemAsync(409, "DISPATCH_STEP_NOT_ALLOWED");
+        await (await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/pickup")).AssertProblemAsync(409, "DISPATCH_STEP_NOT_ALLOWED");
 
         // Missing confirmation and photo: clear problem with the fields.
-        var incomplete = await (await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { })).AssertProblemAsync(400, "VALIDATION_FAILED");
+        var incomplete = await (await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { })).AssertProblemAsync(400, "VALIDATION_FAILED");
         Assert.Equal(2, incomplete.GetProperty("errors").GetArrayLength());
 
-        var delivered = await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientName = "王秀兰", photoUploadId = "upload-01JD0000PHOTO" });
+        var delivered = await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientName = "王秀兰", photoUploadId = "upload-01JD0000PHOTO" });
         Assert.Equal(200, (int)delivered.StatusCode);
-        var second = await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientCode = "QS-9999", photoUploadId = "upload-2" });
+        var second = await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientCode = "QS-9999", photoUploadId = "upload-2" });
         await second.AssertProblemAsync(409, "DISPATCH_ALREADY_DELIVERED");
 
         Assert.Equal("delivered", await fx.OutcomeAsync(id));
         view = await fx.DispatchAsync(id);
         Assert.Equal("delivered", view.GetProperty("status").GetString());
         Assert.Equal("deliveredInTime", view.GetProperty("deadline").GetProperty("state").GetString());
-        Assert.Equal(DispatchFixture.Team, view.GetProperty("delivery").GetProperty("confirmedBy").GetString());
+        Assert.Equal(DispatchFixture.Member, view.GetProperty("delivery").GetProperty("confirmedBy").GetString());
         Assert.Equal(new[] { "started", "planned", "reserved", "teamAssigned", "pickedUp", "delivered" },
             view.GetProperty("trail").EnumerateArray().Select(s => s.GetProperty("step").GetString()!).ToArray());
 
@@ -81,13 +87,16 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         {
             var stock = await fx.StockAsync(warehouse);
             var kinds = Movements(stock, id).Select(m => $"{m.GetProperty("kind").GetString()}:{m.GetProperty("quantity").GetDecimal()}:{m.GetProperty("actor").GetString()}").ToArray();
-            Assert.Equal(new[] { "reserve:30:system:dispatch", "issue:30:" + DispatchFixture.Team }, kinds);
+            Assert.Equal(new[] { "reserve:30:system:dispatch", "issue:30:" + DispatchFixture.Member }, kinds);
             Assert.Equal("receive", stock.GetProperty("movements")[0].GetProperty("kind").GetString());
             Assert.Equal(left, OnHand(stock, "TENT"));
             Assert.Equal(0m, Reserved(stock, "TENT"));
             Assert.True(stock.GetProperty("replay").GetProperty("matches").GetBoolean(), stock.GetProperty("replay").ToString());
         }
         Assert.Equal(100m, OnHand(await fx.StockAsync(far), "TENT"));
+        // The delivery closed the need through the domain rule.
+        await Http.EventuallyAsync(async () => (await fx.NeedAsync(need.GetProperty("id").GetString()!)).GetProperty("status").GetString() == "fulfilled" ? "ok" : null,
+            TimeSpan.FromSeconds(20), "the need to be fulfilled");
 
         // The recipient's name is stored encrypted, never in clear.
         var row = (await new TableServiceClient(fx.Azurite.ConnectionString).GetTableClient("DisasterDispatches").GetEntityAsync<TableEntity>(id, "dispatch")).Value;
@@ -123,11 +132,14 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         await (await fx.As("yanyunxi-worker", HttpMethod.Get, $"api/disaster/warehouses/{id}/stock")).AssertProblemAsync(404, "WAREHOUSE_NOT_FOUND");
         await (await fx.As("city-admin", HttpMethod.Get, "api/disaster/dispatches/01JCZ8DEM00000000000000099")).AssertProblemAsync(404, "DISPATCH_NOT_FOUND");
 
-        // The needs side gets the domain's rejections for items it cannot dispatch.
-        var zero = await Assert.ThrowsAsync<DisasterRuleException>(() => fx.StartAsync(DispatchFixture.Request(origin, ResponseLevel.III, ("TENT", 0))));
-        Assert.Equal("dispatch.quantity.not_positive", zero.Rejections[0].Code);
-        var bogus = await Assert.ThrowsAsync<DisasterRuleException>(() => fx.StartAsync(DispatchFixture.Request(origin, ResponseLevel.III, ("CAVIAR", 2))));
-        Assert.Equal("dispatch.item.unknown", bogus.Rejections[0].Code);
+        // A need with nothing to send (category other) stands without a dispatch; staff cannot start one for it.
+        var incident = await fx.IncidentAsync(origin, ResponseLevel.III);
+        var other = await (await fx.As("shipai-officer", HttpMethod.Post, "api/disaster/needs", new
+        {
+            incidentId = incident, position = new { latitude = origin.Latitude, longitude = origin.Longitude }, category = "other", quantity = 1, unit = "处",
+        })).JsonAsync();
+        Assert.False(other.GetProperty("need").TryGetProperty("dispatchId", out _));
+        await (await fx.As("shipai-officer", HttpMethod.Post, $"api/disaster/needs/{other.GetProperty("needId").GetString()}/dispatch")).AssertProblemAsync(409, "NEED_NOT_DISPATCHABLE");
 
         // The warehouse list is scoped: Yuexiu staff do not see Tianhe warehouses.
         var mine = await (await fx.As("shipai-officer", HttpMethod.Get, "api/disaster/warehouses")).JsonAsync();
@@ -153,7 +165,7 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         dashboard.On<JsonElement>("disaster", e => { lock (events) events.Add(e.Clone()); });
         await dashboard.StartAsync();
 
-        var id = await fx.StartAsync(DispatchFixture.Request(origin, ResponseLevel.I, ("QUILT", 10)));
+        var id = await fx.DispatchAsync(origin, ResponseLevel.I, "QUILT", 10);
 
         var view = await fx.WaitAsync(id, v => v.GetProperty("escalated").GetBoolean(), "escalation", 30);
         Assert.Equal("teamAssigned", view.GetProperty("status").GetString());
@@ -167,12 +179,17 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         Assert.Equal("overdue", view.GetProperty("deadline").GetProperty("state").GetString());
 
         // Still waiting: the team can carry on.
-        Assert.Equal(200, (int)(await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/pickup")).StatusCode);
-        Assert.Equal(200, (int)(await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientCode = "QS-5678", photoUploadId = "photo-esc" })).StatusCode);
+        Assert.Equal(200, (int)(await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/pickup")).StatusCode);
+        Assert.Equal(200, (int)(await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/deliver", new { recipientCode = "QS-5678", photoUploadId = "photo-esc" })).StatusCode);
         Assert.Equal("delivered", await fx.OutcomeAsync(id));
         Assert.Equal("deliveredLate", (await fx.DispatchAsync(id)).GetProperty("deadline").GetProperty("state").GetString());
 
-        string[] Kinds() { lock (events) return events.Where(e => e.GetProperty("data").GetProperty("dispatchId").GetString() == id).Select(e => e.GetProperty("kind").GetString()!).ToArray(); }
+        string[] Kinds()
+        {
+            lock (events)
+                return events.Where(e => e.GetProperty("kind").GetString()!.StartsWith("dispatch.", StringComparison.Ordinal)
+                    && e.GetProperty("data").GetProperty("dispatchId").GetString() == id).Select(e => e.GetProperty("kind").GetString()!).ToArray();
+        }
         for (var i = 0; i < 50 && !Kinds().Contains("dispatch.delivered"); i++) await Task.Delay(100);
         Assert.Equal(new[] { "dispatch.planned", "dispatch.reserved", "dispatch.teamAssigned", "dispatch.escalated", "dispatch.escalated", "dispatch.pickedUp", "dispatch.delivered" }, Kinds());
     }
@@ -182,12 +199,14 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
     {
         var origin = Area(4);
         var warehouse = await fx.WarehouseAsync(Unique("cxl"), origin, 1, ("COT", "C-1", null, 20));
-        var id = await fx.StartAsync(DispatchFixture.Request(origin, ResponseLevel.III, ("COT", 12)));
+        var incident = await fx.IncidentAsync(origin, ResponseLevel.III);
+        var need = await fx.ReportAsync(incident, origin, "COT", 12);
+        var id = need.GetProperty("dispatchId").GetString()!;
         await fx.WaitForStatusAsync(id, "teamAssigned");
         Assert.Equal(12m, Reserved(await fx.StockAsync(warehouse), "COT"));
 
         // The field team may not cancel; a reason is required; staff in scope cancel.
-        await (await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/cancel", new { reason = "道路中断" })).AssertProblemAsync(403, "FORBIDDEN");
+        await (await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/cancel", new { reason = "道路中断" })).AssertProblemAsync(403, "FORBIDDEN");
         await (await fx.As("shipai-officer", HttpMethod.Post, $"api/disaster/dispatches/{id}/cancel", new { })).AssertProblemAsync(400, "VALIDATION_FAILED");
         var cancelled = await fx.As("shipai-officer", HttpMethod.Post, $"api/disaster/dispatches/{id}/cancel", new { reason = "需求已由其他渠道满足" });
         Assert.Equal(200, (int)cancelled.StatusCode);
@@ -198,7 +217,17 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         Assert.Equal(0m, Reserved(stock, "COT"));
         Assert.Equal(20m, OnHand(stock, "COT"));
         Assert.True(stock.GetProperty("replay").GetProperty("matches").GetBoolean());
-        await (await fx.As(DispatchFixture.Team, HttpMethod.Post, $"api/disaster/dispatches/{id}/pickup")).AssertProblemAsync(409, "DISPATCH_STEP_NOT_ALLOWED");
+        await (await fx.As(DispatchFixture.Member, HttpMethod.Post, $"api/disaster/dispatches/{id}/pickup")).AssertProblemAsync(409, "DISPATCH_STEP_NOT_ALLOWED");
+
+        // The cancellation reopened the need: open, without a dispatch, and staff can dispatch it again.
+        var needId = need.GetProperty("id").GetString()!;
+        await Http.EventuallyAsync(async () => (await fx.NeedAsync(needId)).TryGetProperty("dispatchId", out _) ? null : "ok", TimeSpan.FromSeconds(20), "the need to reopen");
+        Assert.Equal("open", (await fx.NeedAsync(needId)).GetProperty("status").GetString());
+        var again = await (await fx.As("shipai-officer", HttpMethod.Post, $"api/disaster/needs/{needId}/dispatch")).JsonAsync();
+        var second = again.GetProperty("dispatchId").GetString()!;
+        Assert.NotEqual(id, second);
+        await fx.WaitForStatusAsync(second, "teamAssigned");
+        await (await fx.As("shipai-officer", HttpMethod.Post, $"api/disaster/needs/{needId}/dispatch")).AssertProblemAsync(409, "NEED_ALREADY_DISPATCHED");
     }
 
     [Fact]
@@ -206,11 +235,21 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
     {
         var origin = Area(5);
         var warehouse = await fx.WarehouseAsync(Unique("race"), origin, 1, ("BLANKET", "B-1", null, 6), ("BLANKET", "B-2", null, 4));
-        var requests = Enumerable.Range(0, 6).Select(_ => DispatchFixture.Request(origin, ResponseLevel.III, ("BLANKET", 3))).ToList();
-        // The first need is started twice at the same moment: one dispatch (idempotent per need).
-        var started = await Task.WhenAll(requests.Append(requests[0]).Select(fx.StartAsync));
-        Assert.Equal(started[0], started[^1]);
-        var ids = started[..^1];
+        var incident = await fx.IncidentAsync(origin, ResponseLevel.III);
+        // Six needs at once, 330 m apart (no merging), each asking for 3 blankets: 18 wanted, 10 on hand.
+        var needs = await Task.WhenAll(Enumerable.Range(0, 6).Select(i => fx.ReportAsync(incident, new GeoPoint(origin.Latitude + i * 0.003, origin.Longitude), "BLANKET", 3)));
+        var ids = needs.Select(n => n.GetProperty("dispatchId").GetString()!).ToArray();
+        Assert.Equal(6, ids.Distinct().Count());
+        // The first need's dispatch started twice at the same moment (the needs side retrying): still one dispatch.
+        var services = fx.Runtime.Services;
+        using (services.GetRequiredService<CivilAffairs.Orchestrations.Platform.WorkflowClient>().Use(fx.Durable))
+        {
+            var storedIncident = (await services.GetRequiredService<CivilAffairs.Application.Disaster.Incidents.IncidentService>().LoadAsync(incident, CancellationToken.None))!.Incident;
+            var storedNeed = (await services.GetRequiredService<CivilAffairs.Application.Disaster.Needs.NeedService>().LoadAsync(needs[0].GetProperty("id").GetString()!, CancellationToken.None))!.Need;
+            var starter = services.GetRequiredService<CivilAffairs.Application.Disaster.IDispatchStarter>();
+            var twice = await Task.WhenAll(Enumerable.Range(0, 2).Select(_ => starter.StartAsync(storedIncident, storedNeed, [new("BLANKET", 3)], CancellationToken.None)));
+            Assert.All(twice, t => Assert.Equal(ids[0], t.Value));
+        }
 
         var views = await Task.WhenAll(ids.Select(id => fx.WaitForStatusAsync(id, "teamAssigned", "failed")));
         var stock = await fx.StockAsync(warehouse);
@@ -243,7 +282,7 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
         for (var km = 1; km <= 24; km++)
             ids.Add(await fx.WarehouseAsync(Unique($"w{km:00}"), origin, km * 0.9, ("FOOD", "F-LATE", "2099-12-31", 5), ("FOOD", "F-EARLY", "2098-06-30", 5)));
 
-        var id = await fx.StartAsync(DispatchFixture.Request(origin, ResponseLevel.II, ("FOOD", 25)));
+        var id = await fx.DispatchAsync(origin, ResponseLevel.II, "FOOD", 25);
         var view = await fx.WaitForStatusAsync(id, "teamAssigned");
         var picks = view.GetProperty("picks").EnumerateArray().ToList();
         Assert.Equal(ids.Take(3), picks.Select(p => p.GetProperty("warehouseId").GetString()));
@@ -258,10 +297,13 @@ public class DispatchTests(DispatchFixture fx) : IClassFixture<DispatchFixture>
     }
 
     [Fact]
-    public async Task Demo_warehouses_are_seeded_once_through_the_ledger()
+    public async Task Demo_warehouses_and_teams_are_seeded_once_through_the_services()
     {
-        await CivilAffairs.LocalRuntime.Hosting.DemoData.SeedWarehousesAsync(fx.Runtime, TextWriter.Null);
-        await CivilAffairs.LocalRuntime.Hosting.DemoData.SeedWarehousesAsync(fx.Runtime, TextWriter.Null);
+        await CivilAffairs.LocalRuntime.Hosting.DemoData.SeedDisasterAsync(fx.Runtime, TextWriter.Null);
+        await CivilAffairs.LocalRuntime.Hosting.DemoData.SeedDisasterAsync(fx.Runtime, TextWriter.Null);
+        var teams = await (await fx.As("tianhe-approver", HttpMethod.Get, "api/disaster/teams")).JsonAsync();
+        Assert.Contains(teams.GetProperty("items").EnumerateArray(), t => t.GetProperty("id").GetString() == "TH-SHIPAI-TEAM");
+        Assert.DoesNotContain(teams.GetProperty("items").EnumerateArray(), t => t.GetProperty("id").GetString() == "YX-BEIJING-TEAM");
         var stock = await fx.StockAsync("GZ-TH-SP");
         Assert.Equal(40m, OnHand(stock, "QUILT"));
         Assert.Equal(3, stock.GetProperty("movements").GetArrayLength());

@@ -288,6 +288,8 @@ public class NeedsTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
         var (incident, _) = await DeclareAsync("天河区滑坡");
         var sink = fx.Runtime.Services.GetRequiredService<IAnalysisFindingSink>();
         var durable = fx.Runtime.Services.GetRequiredService<DurableTaskClient>();
+        // As the analysis queue function does: the invocation's durable client, for the dispatch of a need the analysis raises.
+        using var bound = fx.Runtime.Services.GetRequiredService<CivilAffairs.Orchestrations.Platform.WorkflowClient>().Use(durable);
         var needId = (await (await Send("huashi-worker", HttpMethod.Post, "api/disaster/needs", Need(incident, 23.11, 113.31, category: "medical", quantity: 2, unit: "人"))).JsonAsync())
             .GetProperty("needId").GetString()!;
 
@@ -301,8 +303,8 @@ public class NeedsTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
         var before = (await Read(needId)).GetProperty("priority").GetProperty("total").GetInt32();
 
         var named = new AnalysisFinding("upload-a1", "drone-01", needId, incident, null, 2, ["person"], 2, false, "图像中发现被困人员", DateTimeOffset.UtcNow);
-        Assert.Equal(needId, await sink.ApplyAsync(named, durable, CancellationToken.None));
-        Assert.Equal(needId, await sink.ApplyAsync(named, durable, CancellationToken.None)); // idempotent per upload
+        Assert.Equal(needId, await sink.ApplyAsync(named, CancellationToken.None));
+        Assert.Equal(needId, await sink.ApplyAsync(named, CancellationToken.None)); // idempotent per upload
         var adjusted = await Read(needId);
         Assert.Equal(2, adjusted.GetProperty("analysisAdjustment").GetInt32());
         Assert.Equal(before + 16, adjusted.GetProperty("priority").GetProperty("total").GetInt32());
@@ -310,9 +312,9 @@ public class NeedsTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
         // No need named: people found in the incident area raise a rescue need as a device-analysis report.
         var position = new GeoPoint(23.145, 113.345);
         var raise = new AnalysisFinding("upload-b1", "drone-01", null, incident, position, 3, ["person", "water"], 2, false, "发现被困人员", DateTimeOffset.UtcNow);
-        var raised = await sink.ApplyAsync(raise, durable, CancellationToken.None);
+        var raised = await sink.ApplyAsync(raise, CancellationToken.None);
         Assert.NotNull(raised);
-        Assert.Equal(raised, await sink.ApplyAsync(raise, durable, CancellationToken.None));
+        Assert.Equal(raised, await sink.ApplyAsync(raise, CancellationToken.None));
         var need = await Read(raised!);
         Assert.Equal("rescue", need.GetProperty("category").GetString());
         Assert.Equal(1, need.GetProperty("reportCount").GetInt32());
@@ -321,10 +323,10 @@ public class NeedsTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
 
         // Another upload of the same spot merges into it.
         var near = raise with { UploadId = "upload-b2", Position = new GeoPoint(23.1451, 113.3451), AnalyzedAt = DateTimeOffset.UtcNow };
-        Assert.Equal(raised, await sink.ApplyAsync(near, durable, CancellationToken.None));
+        Assert.Equal(raised, await sink.ApplyAsync(near, CancellationToken.None));
         Assert.Equal(2, (await Read(raised!)).GetProperty("reportCount").GetInt32());
 
         // Nothing found: nothing raised.
-        Assert.Null(await sink.ApplyAsync(raise with { UploadId = "upload-c1", PriorityDelta = 0, PeopleCount = 0 }, durable, CancellationToken.None));
+        Assert.Null(await sink.ApplyAsync(raise with { UploadId = "upload-c1", PriorityDelta = 0, PeopleCount = 0 }, CancellationToken.None));
     }
 }

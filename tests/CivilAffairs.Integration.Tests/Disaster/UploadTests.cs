@@ -142,7 +142,7 @@ public class UploadTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
         Assert.Equal(new DateTimeOffset(2025, 7, 1, 9, 30, 15, TimeSpan.FromHours(8)), metadata.GetProperty("takenAt").GetDateTimeOffset());
 
         // The committed blob is the file, byte for byte, under a name that is only the upload id.
-        var blob = new BlobServiceClient(fx.Storage).GetBlobContainerClient(FieldUploads.Container).GetBlobClient(id);
+        var blob = new BlobServiceClient(fx.Storage).GetBlobContainerClient(UploadService.Container).GetBlobClient(id);
         Assert.Equal(file, (await blob.DownloadContentAsync()).Value.Content.ToArray());
 
         // A second commit (the device did not see the first answer) gives the same result.
@@ -263,7 +263,7 @@ public class UploadTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
         await UploadAll(device.Token, id, notJpeg, SmallBlock);
 
         await (await Send(HttpMethod.Post, $"api/disaster/uploads/{id}/commit", device.Token)).AssertProblemAsync(422, "UPLOAD_CONTENT_MISMATCH");
-        var blob = new BlobServiceClient(fx.Storage).GetBlobContainerClient(FieldUploads.Container).GetBlobClient(id);
+        var blob = new BlobServiceClient(fx.Storage).GetBlobContainerClient(UploadService.Container).GetBlobClient(id);
         Assert.False((await blob.ExistsAsync()).Value);
         await (await Send(HttpMethod.Post, $"api/disaster/uploads/{id}/commit", device.Token)).AssertProblemAsync(422, "UPLOAD_CONTENT_MISMATCH");
         var view = await (await Send(HttpMethod.Get, $"api/disaster/uploads/{id}", device.Token)).JsonAsync();

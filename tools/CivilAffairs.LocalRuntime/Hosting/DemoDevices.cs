@@ -11,5 +11,5 @@ public static partial class DemoData
     /// devices are registered by staff (<c>POST /api/disaster/devices</c>) and exchange their secret for a token.
     /// </summary>
     static Task SeedDevicesAsync(FunctionsRuntime runtime, CancellationToken ct) =>
-        runtime.Services.GetRequiredService<DeviceRegistry>().SeedAsync("drone-01", "救灾无人机 01（演示）", DeviceKind.Drone, "440106", ct);
+        runtime.Services.GetRequiredService<DeviceService>().SeedAsync("drone-01", "救灾无人机 01（演示）", DeviceKind.Drone, "440106", ct);
 }

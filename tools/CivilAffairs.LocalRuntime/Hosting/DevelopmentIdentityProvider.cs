@@ -1,8 +1,9 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Platform;
+using CivilAffairs.Functions.Platform.Http;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
@@ -115,12 +116,12 @@ public sealed class DevelopmentIdentityProvider : ITrustedIssuer
         }), Application.Platform.Json.JsonDefaults.Options));
         app.MapPost(prefix + "/token", async (HttpContext http) =>
         {
-            var body = await JsonRequest.ReadAsync<TokenRequest>(http.Request, 4096, http.RequestAborted);
-            if (!body.Ok) { await Execute(http, body.Problem!); return; }
+            var body = await JsonBody.ReadAsync<TokenRequest>(http.Request, 4096, http.RequestAborted);
+            if (body.Problem is { } bad) { await Execute(http, bad.ToActionResult()); return; }
             var account = Accounts.FirstOrDefault(a => a.Id == body.Value!.Account);
             if (account is null)
             {
-                await Execute(http, Problems.Create(404, "DEV_ACCOUNT_NOT_FOUND", "演示账号不存在", "可用账号见 GET /api/dev/accounts。"));
+                await Execute(http, Problem.NotFound("DEV_ACCOUNT_NOT_FOUND", "演示账号不存在", "可用账号见 GET /api/dev/accounts。").ToActionResult());
                 return;
             }
             var lifetime = TimeSpan.FromHours(8);

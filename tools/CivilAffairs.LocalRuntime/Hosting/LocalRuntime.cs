@@ -7,6 +7,7 @@ using CivilAffairs.Application.Platform;
 using CivilAffairs.PartnerSimulator;
 using CivilAffairs.Application.Platform.Configuration;
 using CivilAffairs.Application.Platform.Storage;
+using CivilAffairs.Functions.Platform;
 using CivilAffairs.LocalRuntime.Triggers;
 using DurableTask.AzureStorage;
 using Grpc.Net.Client;
@@ -40,6 +41,8 @@ public sealed class RuntimeOptions
     public string[] Args { get; set; } = [];
     public string EnvironmentName { get; set; } = Environments.Development;
     public Action<ILoggingBuilder>? ConfigureLogging { get; set; }
+    /// <summary>Changes to the app's services after its own registration (tests: fault injection around a workflow port).</summary>
+    public Action<IServiceCollection>? ConfigureServices { get; set; }
 }
 
 /// <summary>
@@ -151,7 +154,8 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             });
 
             var services = builder.Services;
-            services.AddCivilAffairs(config);
+            services.AddCivilAffairsFunctionApp(config);
+            options.ConfigureServices?.Invoke(services);
             DevelopmentIdentityProvider? devIdp = null;
             if (options.EnvironmentName == Environments.Development)
             {

@@ -2,7 +2,8 @@ using System.ComponentModel;
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using CivilAffairs.Application.Platform.Http;
+using CivilAffairs.Application.Platform.Results;
+using CivilAffairs.Functions.Platform.Http;
 using CivilAffairs.LocalRuntime.Hosting;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -43,8 +44,8 @@ static class HttpTriggerHost
         var logger = services.GetRequiredService<ILoggerFactory>().CreateLogger("Function." + f.Name);
         if (!Authorized(http, level, services.GetRequiredService<FunctionKeys>()))
         {
-            await Execute(http, Problems.Create(401, "FUNCTION_KEY_REQUIRED", "缺少或错误的访问密钥",
-                level == AuthorizationLevel.Admin ? "此接口需要主密钥（x-functions-key）。" : "此接口需要函数密钥（x-functions-key 请求头或 code 参数）。"));
+            await Execute(http, Problem.Unauthenticated("FUNCTION_KEY_REQUIRED", "缺少或错误的访问密钥",
+                level == AuthorizationLevel.Admin ? "此接口需要主密钥（x-functions-key）。" : "此接口需要函数密钥（x-functions-key 请求头或 code 参数）。").ToActionResult());
             return;
         }
 
@@ -80,7 +81,7 @@ static class HttpTriggerHost
         {
             // Logged with the invocation id; the client gets a problem without internals.
             logger.LogError(e, "Function {Function} failed (invocation {InvocationId})", f.Name, context.InvocationId);
-            if (!http.Response.HasStarted) await Execute(http, Problems.Internal());
+            if (!http.Response.HasStarted) await Execute(http, Problem.Internal().ToActionResult());
         }
     }
 

@@ -1,6 +1,8 @@
+using System.Text.Json.Serialization;
+using CivilAffairs.Application.Platform.Json;
 using CivilAffairs.Domain.Assistance;
 
-namespace CivilAffairs.Application.Assistance;
+namespace CivilAffairs.Application.Assistance.Verification;
 
 /// <summary>Input of the verification orchestration: ids only, never personal data (orchestration history is stored).</summary>
 public sealed record VerificationInput(string ApplicationId, int Round, IReadOnlyList<string> MemberRefs, IReadOnlyList<UnitDeadline> Units);
@@ -19,11 +21,15 @@ public sealed record CompleteInput(string ApplicationId, string CorrelationId, i
 /// <summary>What verification concluded (the report and decision themselves are stored with the application).</summary>
 public sealed record VerificationOutcome(DecisionOutcome Outcome, bool Provisional, int UnitsNotAnswered);
 
+/// <summary>The stage of a verification round.</summary>
+[JsonConverter(typeof(CamelCaseEnumConverter<VerificationStage>))]
+public enum VerificationStage { Requesting, Waiting, Reporting, Completed }
+
 /// <summary>Custom status of the verification orchestration.</summary>
 /// <param name="UnitsAsked">Units asked.</param>
 /// <param name="UnitsAnswered">Units that answered about every member.</param>
 /// <param name="UnitsOverdue">Units that had not answered about every member when the deadline passed.</param>
-public sealed record VerificationProgress(string Step, int UnitsAsked, int UnitsAnswered, int UnitsOverdue, int RepliesExpected, int RepliesReceived, DateTimeOffset? Deadline);
+public sealed record VerificationProgress(VerificationStage Step, int UnitsAsked, int UnitsAnswered, int UnitsOverdue, int RepliesExpected, int RepliesReceived, DateTimeOffset? Deadline);
 
 public static class VerificationNames
 {

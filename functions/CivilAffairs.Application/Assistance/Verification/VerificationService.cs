@@ -3,16 +3,18 @@ using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
 using Azure.Storage.Queues;
+using CivilAffairs.Application.Assistance.Applications;
+using CivilAffairs.Application.Assistance.Cases;
 using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Application.Platform;
 using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Assistance;
-using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
-namespace CivilAffairs.Application.Assistance;
+namespace CivilAffairs.Application.Assistance.Verification;
 
 /// <summary>The verification result as stored and returned.</summary>
 public sealed record VerificationView(string ApplicationId, ApplicationStatus Status, int Round, VerificationProgress? Progress,
@@ -35,7 +37,8 @@ public sealed record UnitView(string Code, string Name);
 /// </summary>
 public sealed class VerificationService(
     Tables tables,
-    AssistanceApplications applications,
+    AssistanceApplicationService applications,
+    IAssistanceCaseWorkflow workflow,
     PartnerCatalogue catalogue,
     PartnerCodec codec,
     QueueServiceClient queues,
@@ -97,7 +100,7 @@ public sealed class VerificationService(
     /// a message that is not a valid envelope (or fails authentication) throws, so it ends in <c>partner-replies-poison</c>.
     /// Duplicates are harmless: the first stored reply wins and the event is raised again (the orchestration ignores extras).
     /// </summary>
-    public async Task HandleReplyAsync(DurableTaskClient durable, string message, CancellationToken ct)
+    public async Task HandleReplyAsync(string message, CancellationToken ct)
     {
         var envelope = PartnerCodec.Parse(message);
         var reply = await codec.OpenReplyAsync(envelope, ct);
@@ -125,7 +128,7 @@ public sealed class VerificationService(
             row["Reply"] = cipher.Encrypt(JsonSerializer.Serialize(reply, JsonDefaults.Options), ReplyAad(envelope.CorrelationId, reply.UnitCode, reply.MemberRef));
             row["Late"] = late;
             try { await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct); }
-            catch (RequestFailedException e) when (e.Status == 412)
+            catch (Exception e) when (Optimistic.IsConflict(e))
             {
                 // A redelivery stored it first, or the round closed meanwhile: decide again from the stored row.
                 logger.LogInformation("Reply {MessageId} raced with another writer; re-reading", envelope.Id);
@@ -139,8 +142,8 @@ public sealed class VerificationService(
             }
         }
         else if (row.GetBoolean("Late") == true) return;
-        await durable.RaiseEventAsync(CaseNames.InstanceId(applicationId), VerificationNames.EventName(round, reply.UnitCode, reply.MemberRef),
-            new ReplyNotice(reply.UnitCode, reply.MemberRef, reply.Status.ToString()), ct);
+        // Stored first, raised second: a raise that fails fails the message, whose redelivery finds the stored reply and raises again.
+        await workflow.ReplyReceivedAsync(applicationId, round, new ReplyNotice(reply.UnitCode, reply.MemberRef, reply.Status.ToString()), ct);
     }
 
     /// <summary>
@@ -149,9 +152,9 @@ public sealed class VerificationService(
     /// </summary>
     public async Task<VerificationOutcome> CompleteAsync(CompleteInput input, CancellationToken ct)
     {
-        var entity = await applications.EntityAsync(input.ApplicationId, ct) ?? throw new InvalidOperationException("Application missing.");
-        var program = applications.Program(AssistanceApplications.ProgramOf(entity));
-        var members = await applications.MembersAsync(input.ApplicationId, ct);
+        var record = await applications.RecordAsync(input.ApplicationId, ct) ?? throw new InvalidOperationException("Application missing.");
+        var program = applications.Program(record.Program);
+        var members = applications.MembersOf(record);
         var table = await tables.GetAsync(TableNames.VerificationRequests, ct);
         var figures = new List<ReportedFigure>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
@@ -174,37 +177,38 @@ public sealed class VerificationService(
         }
         var report = HouseholdEconomicReport.Build(members.Count, figures, input.UnitsAsked, input.UnitsNotAnswered, failed.Except(input.UnitsNotAnswered).ToList());
         var decision = EligibilityDecision.Decide(program, report);
-        await applications.UpdateAsync(input.ApplicationId, e =>
+        var sealedReport = cipher.Encrypt(JsonSerializer.Serialize(report, JsonDefaults.Options), ReportAad(input.ApplicationId));
+        await applications.UpdateAsync(input.ApplicationId, r => r with
         {
-            e["VerifiedAt"] = now;
-            e["VerificationRound"] = input.Round;
-            e["Report"] = cipher.Encrypt(JsonSerializer.Serialize(report, JsonDefaults.Options), ReportAad(input.ApplicationId));
-            e["Decision"] = JsonSerializer.Serialize(decision, JsonDefaults.Options);
-            e["DecisionOutcome"] = decision.Outcome.ToString();
-            e["IncomePerCapita"] = report.Value(ReportField.MonthlyIncomePerCapita).ToString(System.Globalization.CultureInfo.InvariantCulture);
+            VerifiedAt = now,
+            VerificationRound = input.Round,
+            ReportCipher = sealedReport,
+            Decision = decision,
+            IncomePerCapita = report.Value(ReportField.MonthlyIncomePerCapita),
         }, ct);
         return new VerificationOutcome(decision.Outcome, decision.Provisional, input.UnitsNotAnswered.Count);
     }
 
-    /// <summary>The stored report and decision (decrypted for an authorized caller) and, while running, the progress.</summary>
-    public async Task<VerificationView?> GetAsync(string applicationId, DurableTaskClient durable, CancellationToken ct)
+    /// <summary>
+    /// The verification of an application the caller may see (checked and audited like reading the application): the stored
+    /// report and decision and, while a round runs, its progress.
+    /// </summary>
+    public async Task<Result<VerificationView>> GetAsync(CallContext call, string applicationId)
     {
-        var entity = await applications.EntityAsync(applicationId, ct);
-        if (entity is null) return null;
-        var status = Enum.Parse<ApplicationStatus>(entity.GetString("Status"));
-        var round = entity.GetInt32("VerificationRound") ?? 0;
+        var found = await applications.FindForAsync(call, applicationId, "assistance.read");
+        if (found.Problem is { } problem) return problem;
+        var record = found.Value!;
+        var round = record.VerificationRound ?? 0;
         VerificationProgress? progress = null;
-        if (status == ApplicationStatus.Verifying && entity.GetString("VerificationInstance") is { } instanceId
-            && await durable.GetInstanceAsync(instanceId, getInputsAndOutputs: true, ct) is { } instance)
+        if (record.Status == ApplicationStatus.Verifying && await workflow.VerificationProgressAsync(applicationId, call.Cancellation) is { } running)
         {
-            progress = instance.ReadCustomStatusAs<VerificationProgress>();
-            round = entity.GetInt32("VerificationRoundStarted") ?? round;
+            progress = running;
+            round = record.VerificationRoundStarted ?? round;
         }
-        var report = entity.GetString("Report") is { } r ? JsonSerializer.Deserialize<HouseholdEconomicReport>(cipher.Decrypt(r, ReportAad(applicationId)), JsonDefaults.Options) : null;
-        var decision = entity.GetString("Decision") is { } d ? JsonSerializer.Deserialize<EligibilityDecision>(d, JsonDefaults.Options) : null;
+        var report = record.ReportCipher is { } r ? JsonSerializer.Deserialize<HouseholdEconomicReport>(cipher.Decrypt(r, ReportAad(applicationId)), JsonDefaults.Options) : null;
         var missing = (report?.UnitsNotAnswered ?? []).Select(c => new UnitView(c, catalogue.Find(c)?.Name ?? c)).ToList();
-        return new VerificationView(applicationId, status, round, progress, report, decision, missing, entity.GetDateTimeOffset("VerifiedAt"),
-            report is null ? null : Compare(await applications.MembersAsync(applicationId, ct), report));
+        return Result.Ok(new VerificationView(applicationId, record.Status, round, progress, report, record.Decision, missing, record.VerifiedAt,
+            report is null ? null : Compare(applications.MembersOf(record), report)));
     }
 
     /// <summary>Per-capita declarations against the verified report.</summary>
@@ -219,10 +223,6 @@ public sealed class VerificationService(
         }
         return [Row(ReportField.MonthlyIncomePerCapita, members.Sum(m => m.DeclaredMonthlyIncome)), Row(ReportField.FinancialAssetsPerCapita, members.Sum(m => m.DeclaredFinancialAssets))];
     }
-
-    /// <summary>The stored eligibility decision, for notifications and the decision step.</summary>
-    public static EligibilityDecision? DecisionOf(TableEntity application) =>
-        application.GetString("Decision") is { } d ? JsonSerializer.Deserialize<EligibilityDecision>(d, JsonDefaults.Options) : null;
 
     static string ReplyAad(string instanceId, string unit, string memberRef) => $"verification/{instanceId}/{unit}/{memberRef}";
     static string ReportAad(string applicationId) => $"assistance/{applicationId}/report";

@@ -38,18 +38,6 @@ public sealed record DeviceTokenRequest(string? DeviceId, string? Secret);
 /// <summary>A platform token for a device (role <c>device</c>, channel = device id).</summary>
 public sealed record DeviceSession(string AccessToken, string TokenType, DateTimeOffset ExpiresAt, string DeviceId);
 
-public abstract record DeviceOutcome
-{
-    public sealed record Registered(DeviceCredentials Credentials) : DeviceOutcome;
-    public sealed record Found(DeviceView Device) : DeviceOutcome;
-    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : DeviceOutcome;
-    public sealed record OutOfJurisdiction : DeviceOutcome;
-    public sealed record NotFound : DeviceOutcome;
-    public sealed record Token(DeviceSession Session) : DeviceOutcome;
-    /// <summary>Unknown device, wrong secret or revoked: one answer, so a caller cannot probe for device ids.</summary>
-    public sealed record BadCredentials : DeviceOutcome;
-}
-
 /// <summary>Whether a device caller may use the upload endpoints right now.</summary>
 public abstract record DeviceCheck
 {

@@ -5,6 +5,7 @@ using CivilAffairs.Application.Platform;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Disaster;
@@ -79,8 +80,11 @@ public sealed class IncidentService(Tables tables, DivisionDirectory divisions, 
     public static bool Sees(Caller caller, string incidentJurisdiction) =>
         caller.IsStaff && caller.Jurisdiction is { } j && (Jurisdiction.Contains(j, incidentJurisdiction) || Jurisdiction.Contains(incidentJurisdiction, j));
 
-    public async Task<DisasterResult<IncidentView>> DeclareAsync(Caller caller, DeclareIncidentRequest request, string requestId, CancellationToken ct)
+    public static Problem NotFound() => Problem.NotFound("INCIDENT_NOT_FOUND", "灾害事件不存在", "没有找到该灾害事件，或您无权查看。");
+
+    public async Task<Result<IncidentView>> DeclareAsync(CallContext call, DeclareIncidentRequest request)
     {
+        var (caller, requestId, ct) = call;
         var errors = new List<FieldError>();
         var level = ParseLevel(request.Level, "level", errors, required: true);
         var area = ParseArea(request.Area, "area", errors, required: true);
@@ -89,14 +93,14 @@ public sealed class IncidentService(Tables tables, DivisionDirectory divisions, 
         if (request.Jurisdiction is { } code && Jurisdiction.IsWellFormed(code))
         {
             if (divisions.Find(code) is null) errors.Add(new FieldError("jurisdiction", "行政区划代码不存在。"));
-            else if (!AccessPolicy.InScope(caller, new ResourceScope(code))) return DisasterResult<IncidentView>.Forbidden("只能为本人管辖范围内的行政区划启动响应。");
+            else if (!AccessPolicy.InScope(caller, new ResourceScope(code))) return Problem.Forbidden("只能为本人管辖范围内的行政区划启动响应。");
         }
         else errors.Add(new FieldError("jurisdiction", "请填写负责响应的行政区划代码（6、9 或 12 位数字）。"));
-        if (errors.Count > 0) return DisasterResult<IncidentView>.Invalid(errors);
+        if (errors.Count > 0) return Problem.Invalid(errors);
 
         var id = Ids.New(clock);
         var outcome = Incident.Declare(id, new IncidentDeclaration(request.Name ?? "", request.Type!.Value, level!.Value, area, request.StartedAt!.Value, request.Jurisdiction!, caller.Subject), clock);
-        if (!outcome.Accepted) return DisasterResult<IncidentView>.Rejected(outcome.Rejections);
+        if (!outcome.Accepted) return Problem.Rejected(outcome.Rejections);
         var incident = outcome.Value;
         var caps = new List<CapMessageRecord> { new($"{incident.Id}.1", incident.DeclaredAt) };
 
@@ -105,15 +109,17 @@ public sealed class IncidentService(Tables tables, DivisionDirectory divisions, 
         var table = await tables.GetAsync(TableNames.DisasterIncidents, ct);
         var response = await table.AddEntityAsync(ToEntity(incident, caps), ct);
         await audit.AppendAsync(caller, new AuditEvent("disaster.incident.declare", AuditOutcome.Success, Detail: id), requestId, ct);
-        return DisasterResult<IncidentView>.Created(View(incident), response.Headers.ETag?.ToString());
+        return Result.Created(View(incident), $"/api/disaster/incidents/{id}", response.Headers.ETag?.ToString());
     }
 
-    public async Task<DisasterResult<IncidentView>> GetAsync(Caller caller, string id, CancellationToken ct)
+    public async Task<Result<IncidentView>> GetAsync(CallContext call, string id)
     {
-        var stored = await LoadAsync(id, ct);
-        if (stored is null || !Sees(caller, stored.Incident.JurisdictionCode)) return DisasterResult<IncidentView>.NotFound();
-        return DisasterResult<IncidentView>.Ok(View(stored.Incident), stored.ETag.ToString());
+        var stored = await LoadAsync(id, call.Cancellation);
+        if (stored is null || !Sees(call.Caller, stored.Incident.JurisdictionCode)) return NotFound();
+        return Result.Ok(View(stored.Incident), stored.ETag.ToString());
     }
+
+    public async Task<Result<IncidentList>> ListAsync(CallContext call, bool activeOnly) => Result.Ok(await ListAsync(call.Caller, activeOnly, call.Cancellation));
 
     /// <summary>Incidents the caller sees (their subtree and the divisions above them), newest first.</summary>
     public async Task<IncidentList> ListAsync(Caller caller, bool activeOnly, CancellationToken ct)
@@ -134,48 +140,55 @@ public sealed class IncidentService(Tables tables, DivisionDirectory divisions, 
     }
 
     /// <summary>Changes name, area or level (a level change needs a reason). <paramref name="ifMatch"/>: 412 when stale; without it, retried on conflicts.</summary>
-    public Task<DisasterResult<IncidentView>> UpdateAsync(Caller caller, string id, UpdateIncidentRequest request, string? ifMatch, string requestId, CancellationToken ct)
+    public Task<Result<IncidentView>> UpdateAsync(CallContext call, string id, UpdateIncidentRequest request, string? ifMatch)
     {
+        var caller = call.Caller;
         var errors = new List<FieldError>();
         var level = ParseLevel(request.Level, "level", errors, required: false);
         var area = ParseArea(request.Area, "area", errors, required: false);
-        if (errors.Count > 0) return Task.FromResult(DisasterResult<IncidentView>.Invalid(errors));
-        return ChangeAsync(caller, id, ifMatch, "disaster.incident.update", i =>
+        if (errors.Count > 0) return Task.FromResult<Result<IncidentView>>(Problem.Invalid(errors));
+        return ChangeAsync(call, id, ifMatch, "disaster.incident.update", i =>
         {
             if (level is { } l && l != i.Level && string.IsNullOrWhiteSpace(request.Reason))
                 return Outcome<Incident>.Reject("incident.level.reason_required", "调整响应级别须说明理由", "reason");
             return i.Update(caller.Subject, clock, request.Name, area, level, request.Reason?.Trim());
-        }, requestId, ct);
+        });
     }
 
-    public Task<DisasterResult<IncidentView>> CloseAsync(Caller caller, string id, CloseIncidentRequest? request, string? ifMatch, string requestId, CancellationToken ct) =>
-        ChangeAsync(caller, id, ifMatch, "disaster.incident.close", i => i.Close(caller.Subject, clock, request?.Summary?.Trim() is { Length: > 0 } s ? s : null), requestId, ct);
+    public Task<Result<IncidentView>> CloseAsync(CallContext call, string id, CloseIncidentRequest? request, string? ifMatch) =>
+        ChangeAsync(call, id, ifMatch, "disaster.incident.close", i => i.Close(call.Caller.Subject, clock, request?.Summary?.Trim() is { Length: > 0 } s ? s : null));
 
-    async Task<DisasterResult<IncidentView>> ChangeAsync(Caller caller, string id, string? ifMatch, string action, Func<Incident, Outcome<Incident>> change, string requestId, CancellationToken ct)
+    /// <summary>
+    /// Applies a domain change with the row's ETag. With <paramref name="ifMatch"/> the caller's version must still be current
+    /// (412 otherwise); without it a concurrent change is re-read and the change applied again.
+    /// </summary>
+    async Task<Result<IncidentView>> ChangeAsync(CallContext call, string id, string? ifMatch, string action, Func<Incident, Outcome<Incident>> change)
     {
+        var (caller, requestId, ct) = call;
         var table = await tables.GetAsync(TableNames.DisasterIncidents, ct);
-        for (var attempt = 0; ; attempt++)
+        return await Optimistic.RetryAsync<Result<IncidentView>>($"incident {id}", async () =>
         {
             var stored = await LoadAsync(id, ct);
-            if (stored is null || !Sees(caller, stored.Incident.JurisdictionCode)) return DisasterResult<IncidentView>.NotFound();
+            if (stored is null || !Sees(caller, stored.Incident.JurisdictionCode)) return NotFound();
             if (!AccessPolicy.InScope(caller, new ResourceScope(stored.Incident.JurisdictionCode)))
-                return DisasterResult<IncidentView>.Forbidden("只有负责该事件的行政区划（或其上级）的工作人员可以调整或结束响应。");
-            if (ifMatch is not null && ifMatch != "*" && ifMatch != stored.ETag.ToString()) return DisasterResult<IncidentView>.Stale();
+                return Problem.Forbidden("只有负责该事件的行政区划（或其上级）的工作人员可以调整或结束响应。");
+            if (ifMatch is not null && ifMatch != "*" && ifMatch != stored.ETag.ToString()) return Problem.Stale();
             var outcome = change(stored.Incident);
-            if (!outcome.Accepted) return DisasterResult<IncidentView>.Rejected(outcome.Rejections);
+            if (!outcome.Accepted) return Problem.Rejected(outcome.Rejections);
             var next = outcome.Value;
             var caps = stored.CapMessages.Append(new CapMessageRecord($"{id}.{stored.CapMessages.Count + 1}", next.UpdatedAt ?? clock.GetUtcNow())).ToList();
+            Response response;
             try
             {
-                var response = await table.UpdateEntityAsync(ToEntity(next, caps), stored.ETag, TableUpdateMode.Replace, ct);
-                await audit.AppendAsync(caller, new AuditEvent(action, AuditOutcome.Success, Detail: id), requestId, ct);
-                return DisasterResult<IncidentView>.Ok(View(next), response.Headers.ETag?.ToString());
+                response = await table.UpdateEntityAsync(ToEntity(next, caps), stored.ETag, TableUpdateMode.Replace, ct);
             }
-            catch (RequestFailedException e) when (e.Status == 412)
+            catch (RequestFailedException e) when (e.Status == 412 && ifMatch is not null)
             {
-                if (ifMatch is not null || attempt >= 8) return DisasterResult<IncidentView>.Stale();
+                return Problem.Stale();
             }
-        }
+            await audit.AppendAsync(caller, new AuditEvent(action, AuditOutcome.Success, Detail: id), requestId, ct);
+            return Result.Ok(View(next), response.Headers.ETag?.ToString());
+        }, ct);
     }
 
     /// <summary>Loads an incident by id (no access check; for the needs side and the public feed).</summary>

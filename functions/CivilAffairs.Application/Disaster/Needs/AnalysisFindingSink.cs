@@ -1,6 +1,5 @@
 using CivilAffairs.Application.Disaster.Incidents;
 using CivilAffairs.Domain.Disaster;
-using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Application.Disaster.Needs;
@@ -21,7 +20,7 @@ namespace CivilAffairs.Application.Disaster.Needs;
 /// </summary>
 public sealed class AnalysisFindingSink(NeedService needs, IncidentService incidents, DashboardFeed dashboard, ILogger<AnalysisFindingSink> logger) : IAnalysisFindingSink
 {
-    public async Task<string?> ApplyAsync(AnalysisFinding finding, DurableTaskClient durable, CancellationToken ct)
+    public async Task<string?> ApplyAsync(AnalysisFinding finding, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(finding);
         var delta = Math.Clamp(finding.PriorityDelta, NeedPriority.MinAnalysisAdjustment, NeedPriority.MaxAnalysisAdjustment);
@@ -50,13 +49,13 @@ public sealed class AnalysisFindingSink(NeedService needs, IncidentService incid
         var report = new NeedReport($"analysis-{finding.UploadId}", incidentId, people ? NeedCategory.Rescue : NeedCategory.Other,
             people ? finding.PeopleCount : 1, people ? "人" : "处", delta >= 2 ? Urgency.High : Urgency.Normal, position,
             ReporterKind.DeviceAnalysis, finding.AnalyzedAt, [finding.UploadId]);
-        var result = await needs.IntakeAsync(incident.Incident, report, new ReportDetails($"device:{finding.DeviceId}", finding.Reason, null), durable, Adjust, ct);
-        if (result.Kind is not (DisasterResultKind.Ok or DisasterResultKind.Created))
+        var result = await needs.IntakeAsync(incident.Incident, report, new ReportDetails($"device:{finding.DeviceId}", finding.Reason, null), Adjust, ct);
+        if (result.Problem is { } problem)
         {
-            logger.LogInformation("Analysis of upload {UploadId} raised no need: {Code}", finding.UploadId, result.Code);
+            logger.LogInformation("Analysis of upload {UploadId} raised no need: {Code}", finding.UploadId, problem.Code);
             return null;
         }
-        var (kind, need) = result.Value;
+        var (kind, need) = result.Value!;
         if (kind != IntakeKind.Duplicate) await dashboard.PublishAsync(need.Jurisdiction, "need.priority", needs.DashboardData(need), ct);
         return need.Need.Id;
     }

@@ -9,11 +9,11 @@ using CivilAffairs.Application.Platform;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Disaster;
 using CivilAffairs.Domain.Platform;
-using Microsoft.DurableTask.Client;
 using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Application.Disaster.Needs;
@@ -105,8 +105,15 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
         _ => ReporterKind.FieldTeam,
     };
 
-    public async Task<DisasterResult<NeedReceipt>> ReportAsync(Caller caller, ReportNeedRequest request, DurableTaskClient? durable, string requestId, CancellationToken ct)
+    public static Problem NotFound() => Problem.NotFound("NEED_NOT_FOUND", "需求不存在", "没有找到该需求，或您无权查看。");
+
+    /// <summary>
+    /// A report from a citizen, grid worker or field team: run through the intake (created, merged or duplicate) against the
+    /// incident's needs; a created need is handed to the dispatch side.
+    /// </summary>
+    public async Task<Result<NeedReceipt>> ReportAsync(CallContext call, ReportNeedRequest request)
     {
+        var (caller, requestId, ct) = call;
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(request.IncidentId)) errors.Add(new FieldError("incidentId", "请填写灾害事件编号。"));
         GeoPoint position = default;
@@ -121,24 +128,26 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
         if (request.ClientReportId is { } cid && (cid.Length is 0 or > 100)) errors.Add(new FieldError("clientReportId", "上报编号须为 1 到 100 个字符。"));
         if ((request.PhotoUploadIds ?? []).Any(p => string.IsNullOrWhiteSpace(p) || p.Length > 100 || p.Any(c => char.IsWhiteSpace(c) || c is '/' or '\\')))
             errors.Add(new FieldError("photoUploadIds", "照片编号格式不正确。"));
-        if (errors.Count > 0) return DisasterResult<NeedReceipt>.Invalid(errors);
+        if (errors.Count > 0) return Problem.Invalid(errors);
 
         var stored = await incidents.LoadAsync(request.IncidentId!, ct);
-        if (stored is null) return DisasterResult<NeedReceipt>.NotFound();
+        if (stored is null) return Problem.NotFound("INCIDENT_NOT_FOUND", "灾害事件不存在", "没有找到该灾害事件，请核对事件编号。");
 
         var reportId = request.ClientReportId is { } client ? ReportIdOf(caller.Subject, client) : "r-" + Ids.New(clock);
         var report = new NeedReport(reportId, stored.Incident.Id, request.Category!.Value, request.Quantity!.Value, request.Unit ?? "",
             request.Urgency ?? Urgency.Normal, position, KindOf(caller.Role), request.ReportedAt ?? clock.GetUtcNow(), request.PhotoUploadIds);
         var details = new ReportDetails(caller.Subject, request.Description?.Trim() is { Length: > 0 } d ? d : null, phone is { Length: > 0 } ? phone : null);
-        var result = await IntakeAsync(stored.Incident, report, details, durable, null, ct);
-        if (result.Kind is not (DisasterResultKind.Ok or DisasterResultKind.Created)) return new DisasterResult<NeedReceipt>(result.Kind, Errors: result.Errors, Code: result.Code, Detail: result.Detail);
+        var result = await IntakeAsync(stored.Incident, report, details, null, ct);
+        if (result.Problem is { } problem) return problem;
         var (kind, need) = result.Value!;
         await audit.AppendAsync(caller, new AuditEvent("disaster.need.report", AuditOutcome.Success, Detail: $"{need.Need.Id} {kind}"), requestId, ct);
         object view = caller.Role == Role.Citizen
             ? await CitizenViewAsync(need, caller.Subject, ct) ?? (object)NeedSummary(need)
             : View(need);
         var receipt = new NeedReceipt(kind, need.Need.Id, need.Need.OutsideIncidentArea, view);
-        return kind == IntakeKind.Created ? DisasterResult<NeedReceipt>.Created(receipt, need.ETag.ToString()) : DisasterResult<NeedReceipt>.Ok(receipt, need.ETag.ToString());
+        return kind == IntakeKind.Created
+            ? Result.Created(receipt, $"/api/disaster/needs/{need.Need.Id}", need.ETag.ToString())
+            : Result.Ok(receipt, need.ETag.ToString());
     }
 
     /// <summary>
@@ -146,47 +155,40 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
     /// <paramref name="adjust"/> may change the resulting need in the same write (analysis adjustment). Created needs are handed to
     /// the dispatch side when a starter is registered. Publishes <c>need.created</c> / <c>need.merged</c>.
     /// </summary>
-    public async Task<DisasterResult<(IntakeKind Kind, StoredNeed Need)>> IntakeAsync(Incident incident, NeedReport report, ReportDetails details,
-        DurableTaskClient? durable, Func<StoredNeed, StoredNeed>? adjust, CancellationToken ct)
+    public async Task<Result<(IntakeKind Kind, StoredNeed Need)>> IntakeAsync(Incident incident, NeedReport report, ReportDetails details,
+        Func<StoredNeed, StoredNeed>? adjust, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.DisasterNeeds, ct);
-        for (var attempt = 0; ; attempt++)
+        return await Optimistic.RetryAsync<Result<(IntakeKind Kind, StoredNeed Need)>>($"needs of incident {incident.Id}", async () =>
         {
             var existing = await CandidatesAsync(incident.Id, report, ct);
             var outcome = NeedIntake.Accept(incident, report, existing.Select(s => s.Need), Ids.New(clock), clock);
-            if (!outcome.Accepted) return DisasterResult<(IntakeKind, StoredNeed)>.Rejected(outcome.Rejections);
+            if (!outcome.Accepted) return Problem.Rejected(outcome.Rejections);
             var (need, kind) = outcome.Value;
             if (kind == IntakeKind.Duplicate)
             {
                 var same = existing.Single(s => s.Need.Id == need.Id);
                 await SaveReportAsync(need.Id, report, details, ct);
-                return DisasterResult<(IntakeKind, StoredNeed)>.Ok((kind, same));
+                return Result.Ok((kind, same));
             }
             var previous = existing.FirstOrDefault(s => s.Need.Id == need.Id);
             var next = new StoredNeed(need, incident.JurisdictionCode, previous?.ETag ?? default, previous?.DispatchId, previous?.AnalysisUploads ?? []);
             if (adjust is not null) next = adjust(next);
-            try
+            Response response;
+            if (kind == IntakeKind.Created)
             {
-                Response response;
-                if (kind == IntakeKind.Created)
-                {
-                    var ids = await tables.GetAsync(TableNames.DisasterNeedIds, ct);
-                    await ids.UpsertEntityAsync(new TableEntity(need.Id, "") { ["IncidentId"] = incident.Id }, TableUpdateMode.Replace, ct);
-                    response = await table.AddEntityAsync(ToEntity(next), ct);
-                }
-                else response = await table.UpdateEntityAsync(ToEntity(next), next.ETag, TableUpdateMode.Replace, ct);
-                next = next with { ETag = response.Headers.ETag ?? default };
+                var ids = await tables.GetAsync(TableNames.DisasterNeedIds, ct);
+                await ids.UpsertEntityAsync(new TableEntity(need.Id, "") { ["IncidentId"] = incident.Id }, TableUpdateMode.Replace, ct);
+                response = await table.AddEntityAsync(ToEntity(next), ct);
             }
-            catch (RequestFailedException e) when (e.Status == 412 && attempt < 8)
-            {
-                continue;
-            }
+            else response = await table.UpdateEntityAsync(ToEntity(next), next.ETag, TableUpdateMode.Replace, ct);
+            next = next with { ETag = response.Headers.ETag ?? default };
             await SaveReportAsync(need.Id, report, details, ct);
             await IndexReportAsync(incident.Id, report.ReportId, need.Id, ct);
-            if (kind == IntakeKind.Created) next = await StartDispatchAsync(incident, next, durable, ct);
+            if (kind == IntakeKind.Created) next = await StartDispatchAsync(incident, next, ct);
             await dashboard.PublishAsync(incident.JurisdictionCode, kind == IntakeKind.Created ? "need.created" : "need.merged", DashboardData(next), ct);
-            return DisasterResult<(IntakeKind, StoredNeed)>.Ok((kind, next));
-        }
+            return Result.Ok((kind, next));
+        }, ct);
     }
 
     /// <summary>
@@ -240,44 +242,67 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
         return item is null ? [] : [new DispatchItem(item.Code, need.Quantity)];
     }
 
-    async Task<StoredNeed> StartDispatchAsync(Incident incident, StoredNeed stored, DurableTaskClient? durable, CancellationToken ct)
+    async Task<StoredNeed> StartDispatchAsync(Incident incident, StoredNeed stored, CancellationToken ct)
     {
         var starter = dispatchers.LastOrDefault();
         var items = ItemsFor(stored.Need);
-        if (starter is null || durable is null || items.Count == 0) return stored;
-        string dispatchId;
+        if (starter is null || items.Count == 0) return stored;
+        Result<string> started;
         try
         {
-            dispatchId = await starter.StartAsync(new DispatchRequest(stored.Need.Id, incident.Id, incident.JurisdictionCode, incident.Level,
-                stored.Need.Position, stored.Need.Category, stored.Need.Urgency, items), durable, ct);
+            started = await starter.StartAsync(incident, stored.Need, items, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException)
         {
-            // The need stands; the dispatcher sees it without a dispatch id and can start one (the starter is idempotent per need).
-            logger.LogWarning("Dispatch for need {NeedId} not started: {Error}", stored.Need.Id, e.GetType().Name);
+            // The need stands; staff see it without a dispatch and can start one (POST .../needs/{id}/dispatch).
+            logger.LogWarning("Dispatch for need {NeedId} not started: {Error}", stored.Need.Id, e.Message);
             return stored;
         }
-        return await ChangeAsync(stored.Need.IncidentId, stored.Need.Id, s => s with { DispatchId = dispatchId }, ct) ?? stored;
+        if (started.Problem is { } problem)
+        {
+            logger.LogWarning("Dispatch for need {NeedId} refused: {Code}", stored.Need.Id, problem.Code);
+            return stored;
+        }
+        return await ChangeAsync(stored.Need.IncidentId, stored.Need.Id, s => s with { DispatchId = started.Value }, ct) ?? stored;
+    }
+
+    /// <summary>
+    /// Staff start a new dispatch for an open need that has none (its earlier one was cancelled or failed, or none could be
+    /// started); 409 <c>NEED_ALREADY_DISPATCHED</c> while one is under way.
+    /// </summary>
+    public async Task<Result<NeedView>> DispatchAgainAsync(CallContext call, string needId)
+    {
+        var (caller, requestId, ct) = call;
+        var stored = await LoadAsync(needId, ct);
+        if (stored is null || !IncidentService.Sees(caller, stored.Jurisdiction)) return NotFound();
+        if (!stored.Need.IsOpen) return Problem.Conflict("NEED_NOT_OPEN", "需求已结束", $"需求当前状态为{stored.Need.Status.ChineseName()}，不能再调度。");
+        if (stored.DispatchId is { } current) return Problem.Conflict("NEED_ALREADY_DISPATCHED", "需求已在调度中", $"该需求已有进行中的调度单 {current}。");
+        var incident = await incidents.LoadAsync(stored.Need.IncidentId, ct);
+        if (incident is null) return NotFound();
+        if (ItemsFor(stored.Need) is not { Count: > 0 } items || dispatchers.LastOrDefault() is not { } starter)
+            return Problem.Conflict("NEED_NOT_DISPATCHABLE", "需求不能调度物资", "该类需求没有对应的救灾物资（如“其他”类），请线下处置。");
+        var started = await starter.StartAsync(incident.Incident, stored.Need, items, ct);
+        if (started.Problem is { } problem) return problem;
+        var updated = await ChangeAsync(stored.Need.IncidentId, needId, s => s with { DispatchId = started.Value }, ct) ?? stored;
+        await audit.AppendAsync(caller, new AuditEvent("disaster.need.dispatch", AuditOutcome.Success, Detail: $"{needId} → {started.Value}"), requestId, ct);
+        await dashboard.PublishAsync(updated.Jurisdiction, "need.dispatched", DashboardData(updated), ct);
+        return Result.Ok(View(updated));
     }
 
     /// <summary>Re-reads and replaces a need (ETag, retried on 412). Null when it does not exist.</summary>
     public async Task<StoredNeed?> ChangeAsync(string incidentId, string needId, Func<StoredNeed, StoredNeed?> change, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.DisasterNeeds, ct);
-        for (var attempt = 0; ; attempt++)
+        return await Optimistic.RetryAsync<StoredNeed?>($"need {needId}", async () =>
         {
             var e = await table.GetEntityIfExistsAsync<TableEntity>(incidentId, needId, cancellationToken: ct);
             if (!e.HasValue) return null;
             var current = FromEntity(e.Value!);
             var next = change(current);
             if (next is null) return current;
-            try
-            {
-                var response = await table.UpdateEntityAsync(ToEntity(next), current.ETag, TableUpdateMode.Replace, ct);
-                return next with { ETag = response.Headers.ETag ?? default };
-            }
-            catch (RequestFailedException ex) when (ex.Status == 412 && attempt < 8) { }
-        }
+            var response = await table.UpdateEntityAsync(ToEntity(next), current.ETag, TableUpdateMode.Replace, ct);
+            return next with { ETag = response.Headers.ETag ?? default };
+        }, ct);
     }
 
     async Task SaveReportAsync(string needId, NeedReport report, ReportDetails details, CancellationToken ct)
@@ -303,16 +328,17 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
         "c-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(subject + "\n" + clientReportId)))[..32];
 
     /// <summary>Staff (incident in their jurisdiction chain) see the need and its reports; a citizen sees a need they reported.</summary>
-    public async Task<DisasterResult<object>> GetAsync(Caller caller, string id, AccessPurpose? purpose, string requestId, CancellationToken ct)
+    public async Task<Result<object>> GetAsync(CallContext call, string id, AccessPurpose? purpose)
     {
+        var (caller, requestId, ct) = call;
         var stored = await LoadAsync(id, ct);
-        if (stored is null) return DisasterResult<object>.NotFound();
+        if (stored is null) return NotFound();
         if (caller.Role == Role.Citizen)
-            return await CitizenViewAsync(stored, caller.Subject, ct) is { } mine ? DisasterResult<object>.Ok(mine, stored.ETag.ToString()) : DisasterResult<object>.NotFound();
+            return await CitizenViewAsync(stored, caller.Subject, ct) is { } mine ? Result.Ok<object>(mine, stored.ETag.ToString()) : NotFound();
         if (!IncidentService.Sees(caller, stored.Jurisdiction))
         {
             await audit.AppendAsync(caller, new AuditEvent("disaster.need.read", AuditOutcome.Denied, Detail: "outOfScope"), requestId, ct);
-            return DisasterResult<object>.NotFound();
+            return NotFound();
         }
         var unmask = AccessPolicy.MayUnmask(caller.Role, purpose);
         var reports = new List<NeedReportView>();
@@ -327,20 +353,21 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
                 Open("Description"), unmask ? phone : Masking.MaskPhone(phone)));
         }
         await audit.AppendAsync(caller, new AuditEvent("disaster.need.read", AuditOutcome.Success, Purpose: unmask ? purpose : null, Detail: id), requestId, ct);
-        return DisasterResult<object>.Ok(View(stored) with { Reports = reports.OrderBy(r => r.ReportedAt).ToList() }, stored.ETag.ToString());
+        return Result.Ok<object>(View(stored) with { Reports = reports.OrderBy(r => r.ReportedAt).ToList() }, stored.ETag.ToString());
     }
 
     /// <summary>
     /// Needs the caller sees, ranked by <see cref="NeedPriority"/> (open needs; other statuses newest first):
     /// of one incident, or of every active incident in the caller's jurisdiction chain.
     /// </summary>
-    public async Task<DisasterResult<NeedList>> ListAsync(Caller caller, string? incidentId, NeedStatus status, CancellationToken ct)
+    public async Task<Result<NeedList>> ListAsync(CallContext call, string? incidentId, NeedStatus status)
     {
+        var (caller, ct) = (call.Caller, call.Cancellation);
         List<string> incidentIds;
         if (incidentId is not null)
         {
             var incident = await incidents.LoadAsync(incidentId, ct);
-            if (incident is null || !IncidentService.Sees(caller, incident.Incident.JurisdictionCode)) return DisasterResult<NeedList>.NotFound();
+            if (incident is null || !IncidentService.Sees(caller, incident.Incident.JurisdictionCode)) return IncidentService.NotFound();
             incidentIds = [incident.Incident.Id];
         }
         else incidentIds = (await incidents.ListAsync(caller, activeOnly: true, ct)).Items.Select(i => i.Id).ToList();
@@ -352,7 +379,7 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
             ? NeedPriority.Rank(all.Select(s => s.Need), now).Select(x => byId[x.Need.Id])
             : all.Where(s => s.Need.Status == status).OrderByDescending(s => s.Need.LastReportedAt);
         var views = ordered.Select(View).ToList();
-        return DisasterResult<NeedList>.Ok(new NeedList(views.Count, views));
+        return Result.Ok(new NeedList(views.Count, views));
     }
 
     /// <summary>Open needs per category of each incident (counts only; for the public feed).</summary>

@@ -21,6 +21,7 @@ public static class DisasterNeedsRegistration
         services.AddSingleton<AnalysisFindingSink>();
         services.AddSingleton<IAnalysisFindingSink>(sp => sp.GetRequiredService<AnalysisFindingSink>());
         services.AddSingleton<PublicFeed>();
+        services.AddSingleton<CivilAffairs.Application.Platform.Events.IOutboxHandler, NeedDispatchHandler>();
         return services;
     }
 }

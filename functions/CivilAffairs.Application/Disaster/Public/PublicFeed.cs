@@ -8,6 +8,8 @@ using CivilAffairs.Domain.Disaster;
 using CivilAffairs.Domain.Platform;
 using Microsoft.Extensions.Options;
 
+using CivilAffairs.Application.Platform.Results;
+
 namespace CivilAffairs.Application.Disaster.Public;
 
 /// <summary>A shelter (应急避难场所/安置点) announced with incidents of its jurisdiction chain. Configuration only: no people.</summary>
@@ -60,6 +62,20 @@ public sealed class PublicFeed(IncidentService incidents, NeedService needs, Div
     const string AtomNs = "http://www.w3.org/2005/Atom";
 
     DisasterPublicOptions Options => options.Value;
+
+    /// <summary>Public answers may be cached this long by browsers and proxies.</summary>
+    public const int CacheSeconds = 60;
+
+    public async Task<Result<PublicDisasterInfo>> AlertsAsync(CallContext call) => Result.Ok(await InfoAsync(call.Cancellation)).Cached(CacheSeconds);
+
+    /// <summary>The Atom index of CAP messages; entries link below <paramref name="baseUrl"/> (the API root as the caller reached it).</summary>
+    public async Task<Result<TextBody>> CapFeedAsync(CallContext call, string baseUrl) =>
+        Result.Ok(Xml(await AtomAsync(baseUrl, call.Cancellation), AtomContentType)).Cached(CacheSeconds);
+
+    public async Task<Result<TextBody>> CapAlertAsync(CallContext call, string incidentId) =>
+        await CapAsync(incidentId, call.Cancellation) is { } cap ? Result.Ok(Xml(cap, CapContentType)).Cached(CacheSeconds) : IncidentService.NotFound();
+
+    static TextBody Xml(byte[] utf8, string mediaType) => new(Encoding.UTF8.GetString(utf8), mediaType + "; charset=utf-8");
 
     public async Task<PublicDisasterInfo> InfoAsync(CancellationToken ct)
     {

@@ -27,10 +27,9 @@ public sealed record ReplayCheck(bool Matches, long HeadSequence, int Movements,
 /// fits comes back as the domain's rejection.
 /// </para>
 /// </summary>
-public sealed class StockLedger(Tables tables, ILogger<StockLedger> logger)
+public sealed class StockLedger(Tables tables)
 {
     public const string HeadRowKey = "head";
-    const int MaxAttempts = 40;
     const string SeedReference = "__snapshot";
 
     public static string RowKey(long sequence) => sequence.ToString("D19", CultureInfo.InvariantCulture);
@@ -54,7 +53,7 @@ public sealed class StockLedger(Tables tables, ILogger<StockLedger> logger)
         Func<WarehouseStock, Outcome<IReadOnlyList<StockMovement>>> operation, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.DisasterStock, ct);
-        for (var attempt = 1; ; attempt++)
+        return await Optimistic.RetryAsync($"stock of {warehouseId}", async () =>
         {
             var head = await ReadHeadAsync(warehouseId, ct);
             var (stock, seeded) = Restore(head.Snapshot);
@@ -75,17 +74,9 @@ public sealed class StockLedger(Tables tables, ILogger<StockLedger> logger)
             actions.Add(head.Exists
                 ? new TableTransactionAction(TableTransactionActionType.UpdateReplace, headRow, head.ETag)
                 : new TableTransactionAction(TableTransactionActionType.Add, headRow));
-            try
-            {
-                await table.SubmitTransactionAsync(actions, ct);
-                return Outcome<IReadOnlyList<StockMovement>>.Accept(fresh);
-            }
-            catch (TableTransactionFailedException e) when (e.Status is 409 or 412 && attempt < MaxAttempts)
-            {
-                logger.LogDebug("Stock of {Warehouse} changed concurrently (attempt {Attempt}); re-reading.", warehouseId, attempt);
-                await Task.Delay(Random.Shared.Next(2, 10 + 10 * Math.Min(attempt, 10)), ct);
-            }
-        }
+            await table.SubmitTransactionAsync(actions, ct);
+            return Outcome<IReadOnlyList<StockMovement>>.Accept(fresh);
+        }, ct);
     }
 
     /// <summary>The ledger up to and including <paramref name="upTo"/> (all of it when null), oldest first.</summary>

@@ -1,7 +1,5 @@
-using CivilAffairs.Application.Platform.Http;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Disaster;
-using Microsoft.AspNetCore.Mvc;
 
 namespace CivilAffairs.Application.Disaster.Uploads;
 
@@ -39,45 +37,6 @@ public sealed record UploadView(string Id, string DeviceId, string Status, strin
 
 /// <summary>Answer of a block upload.</summary>
 public sealed record BlockReceipt(string UploadId, int Index, int Length);
-
-/// <summary>A refusal, rendered as RFC 9457 problem details (with the missing blocks when a commit is premature).</summary>
-public sealed record UploadProblem(int Status, string Code, string Title, string Detail, IReadOnlyList<FieldError>? Errors = null,
-    IReadOnlyList<int>? MissingBlocks = null)
-{
-    public ObjectResult ToResult()
-    {
-        if (MissingBlocks is null) return Problems.Create(Status, Code, Title, Detail, Errors);
-        var basic = (Problem)Problems.Create(Status, Code, Title, Detail, Errors).Value!;
-        var body = new IncompleteUploadProblem
-        {
-            Type = basic.Type, Title = basic.Title, Status = basic.Status, Detail = basic.Detail, Code = basic.Code,
-            Errors = basic.Errors, MissingBlocks = MissingBlocks,
-        };
-        var result = new ObjectResult(body) { StatusCode = Status, DeclaredType = typeof(IncompleteUploadProblem) };
-        result.ContentTypes.Add(Problems.ContentType);
-        return result;
-    }
-}
-
-/// <summary>Problem details with the indices of the blocks still missing (extension member <c>missingBlocks</c>).</summary>
-public sealed record IncompleteUploadProblem
-{
-    public string Type { get; init; } = "about:blank";
-    public required string Title { get; init; }
-    public required int Status { get; init; }
-    public string? Detail { get; init; }
-    public required string Code { get; init; }
-    public IReadOnlyList<FieldError>? Errors { get; init; }
-    public required IReadOnlyList<int> MissingBlocks { get; init; }
-}
-
-/// <summary>Either a value or a problem.</summary>
-public sealed record UploadResult<T>(T? Value, UploadProblem? Problem) where T : class
-{
-    public bool Ok => Problem is null;
-    public static implicit operator UploadResult<T>(UploadProblem problem) => new(null, problem);
-    public static UploadResult<T> Of(T value) => new(value, null);
-}
 
 /// <summary>
 /// The area of an incident, for flagging uploads taken outside it. Implemented by the incident side; when no

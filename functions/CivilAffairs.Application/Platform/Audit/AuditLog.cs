@@ -6,6 +6,7 @@ using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Platform;
 using Microsoft.Extensions.Logging;
@@ -52,6 +53,9 @@ public sealed record AuditEntry
 public sealed record AuditVerification(bool Intact, long From, long To, long Checked, long? FirstBrokenSequence, string? Problem, string? HeadHash);
 
 public sealed record AuditPage(IReadOnlyList<AuditEntry> Entries, string? ContinuationToken);
+
+/// <summary>Body of <c>POST /api/audit/verify</c>: the sequence range to recompute (both optional).</summary>
+public sealed record AuditVerifyRequest(long? From, long? To);
 
 public sealed record AuditQuery(string? Actor = null, string? Action = null, string? Subject = null, AuditOutcome? Outcome = null,
     DateTimeOffset? From = null, DateTimeOffset? To = null, int PageSize = 50, string? ContinuationToken = null);
@@ -137,7 +141,7 @@ public sealed class AuditLog(Tables tables, BlobServiceClient blobs, TimeProvide
     async Task<AuditEntry[]> WriteBatchAsync(IReadOnlyList<Pending> batch)
     {
         var table = await tables.GetAsync(TableNames.AuditLog, CancellationToken.None);
-        for (var attempt = 1; ; attempt++)
+        return await Optimistic.RetryAsync("audit chain head", async () =>
         {
             var head = await table.GetEntityIfExistsAsync<TableEntity>(Partition, HeadKey);
             var sequence = head.HasValue ? head.Value!.GetInt64("Sequence")!.Value : 0;
@@ -170,20 +174,29 @@ public sealed class AuditLog(Tables tables, BlobServiceClient blobs, TimeProvide
             actions.Add(head.HasValue
                 ? new(TableTransactionActionType.UpdateReplace, newHead, head.Value!.ETag)
                 : new(TableTransactionActionType.Add, newHead));
-            try
-            {
-                await table.SubmitTransactionAsync(actions);
-                return entries;
-            }
-            catch (TableTransactionFailedException ex) when (ex.Status is 409 or 412 && attempt < 50)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 * Math.Min(attempt, 10)));
-            }
-            catch (RequestFailedException ex) when (ex.Status is 409 or 412 && attempt < 50)
-            {
-                await Task.Delay(Random.Shared.Next(5, 20 * Math.Min(attempt, 10)));
-            }
-        }
+            await table.SubmitTransactionAsync(actions);
+            return entries;
+        }, CancellationToken.None);
+    }
+
+    /// <summary>An auditor's search; the search itself is audited.</summary>
+    public async Task<Result<AuditPage>> SearchAsync(CallContext call, AuditQuery query)
+    {
+        var page = await QueryAsync(query, call.Cancellation);
+        await AppendAsync(call.Caller, new AuditEvent("audit.read", AuditOutcome.Success, Detail: $"entries={page.Entries.Count}"), call.RequestId, call.Cancellation);
+        return Result.Ok(page);
+    }
+
+    /// <summary>An auditor's verification of the chain over a range; the verification and its verdict are audited.</summary>
+    public async Task<Result<AuditVerification>> VerifyAsync(CallContext call, AuditVerifyRequest? range)
+    {
+        range ??= new AuditVerifyRequest(null, null);
+        if (range.From is < 1 || range.To is < 1 || range.From > range.To)
+            return Problem.Invalid("from", "序号范围须为正整数且 from ≤ to。");
+        var result = await VerifyAsync(range.From, range.To, call.Cancellation);
+        await AppendAsync(call.Caller, new AuditEvent("audit.verify", result.Intact ? AuditOutcome.Success : AuditOutcome.Failed,
+            Detail: result.Intact ? $"{result.From}-{result.To}" : $"broken at {result.FirstBrokenSequence}: {result.Problem}"), call.RequestId, call.Cancellation);
+        return Result.Ok(result);
     }
 
     public async Task<AuditPage> QueryAsync(AuditQuery q, CancellationToken ct = default)

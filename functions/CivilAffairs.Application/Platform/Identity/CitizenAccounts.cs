@@ -2,6 +2,7 @@ using Azure;
 using Azure.Data.Tables;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Crypto;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Application.Platform.WeChat;
@@ -12,19 +13,14 @@ namespace CivilAffairs.Application.Platform.Identity;
 
 public sealed record CitizenSession(string AccessToken, DateTimeOffset ExpiresAt, bool RealNameBound);
 
-public abstract record LoginOutcome
-{
-    public sealed record Success(CitizenSession Session) : LoginOutcome;
-    public sealed record InvalidCode : LoginOutcome;
-    public sealed record Rejected(int ErrCode) : LoginOutcome;
-}
+/// <summary>Body of <c>POST /api/auth/wechat/login</c>: the code from <c>wx.login</c>.</summary>
+public sealed record WeChatLoginRequest(string? Code);
 
-public abstract record BindOutcome
-{
-    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : BindOutcome;
-    public sealed record Mismatch : BindOutcome;
-    public sealed record Bound(CitizenSession Session, PersonView Person) : BindOutcome;
-}
+/// <summary>Body of <c>POST /api/auth/realname</c>.</summary>
+public sealed record RealNameRequest(string? Name, string? IdNumber);
+
+/// <summary>Answer of a real-name binding: a new session (now bound) and the person, masked.</summary>
+public sealed record RealNameResult(CitizenSession Session, PersonView Person);
 
 /// <summary>
 /// Citizen accounts behind WeChat sign-in. The openid is never stored: accounts are found by
@@ -37,55 +33,59 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
 {
     public const string OpenIdPurpose = "wechat.openid";
 
-    public async Task<LoginOutcome> LoginAsync(string code, string requestId, CancellationToken ct)
+    public async Task<Result<CitizenSession>> LoginAsync(CallContext call, WeChatLoginRequest request)
     {
+        var (requestId, ct) = (call.RequestId, call.Cancellation);
+        if (request.Code is not { Length: > 0 and <= 128 } code)
+            return Problem.Invalid("code", "请提供 wx.login 返回的 code。");
         WeChatSession session;
         try { session = await wechat.CodeToSessionAsync(code, ct); }
-        catch (WeChatApiException e) when (e.IsInvalidCode)
-        {
-            await audit.AppendAsync(null, new AuditEvent("auth.wechatLogin", AuditOutcome.Denied, Detail: $"errcode={e.ErrCode}"), requestId, ct);
-            return new LoginOutcome.InvalidCode();
-        }
         catch (WeChatApiException e)
         {
             await audit.AppendAsync(null, new AuditEvent("auth.wechatLogin", AuditOutcome.Denied, Detail: $"errcode={e.ErrCode}"), requestId, ct);
-            return new LoginOutcome.Rejected(e.ErrCode);
+            return e.IsInvalidCode
+                ? Problem.Unauthenticated("WECHAT_CODE_INVALID", "微信登录凭证无效", "code 无效、已过期或已使用，请重新调用 wx.login。")
+                : Problem.Unauthenticated("WECHAT_LOGIN_REJECTED", "微信登录失败", $"微信返回错误（{e.ErrCode}），请稍后重试。");
         }
 
         var account = await GetOrCreateAsync(OpenIdIndex(session.OpenId), ct);
         await RememberOpenIdAsync(account.Id, session.OpenId, ct);
         var caller = new Caller(account.Id, "市民", Role.Citizen, null, account.PersonId, null, PlatformTokenIssuer.IssuerName);
         await audit.AppendAsync(caller, new AuditEvent("auth.wechatLogin", AuditOutcome.Success), requestId, ct);
-        return new LoginOutcome.Success(await SessionAsync(account, ct));
+        return Result.Ok(await SessionAsync(account, ct));
     }
 
     public string OpenIdIndex(string openId) => blindIndex.Compute(OpenIdPurpose, openId);
 
-    public async Task<BindOutcome> BindRealNameAsync(Caller caller, string? name, string? idNumber, string requestId, CancellationToken ct)
+    public async Task<Result<RealNameResult>> BindRealNameAsync(CallContext call, RealNameRequest request)
     {
+        var (caller, requestId, ct) = call;
         var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(name)) errors.Add(new FieldError("name", "请填写姓名。"));
-        var id = IdNumber.Validate(idNumber, ChinaTime.Today(clock));
+        if (string.IsNullOrWhiteSpace(request.Name)) errors.Add(new FieldError("name", "请填写姓名。"));
+        var id = IdNumber.Validate(request.IdNumber, ChinaTime.Today(clock));
         if (!id.IsValid) errors.Add(new FieldError("idNumber", id.Message ?? "身份证号码无效。"));
-        if (errors.Count > 0) return new BindOutcome.Invalid(errors);
+        if (errors.Count > 0) return Problem.Invalid(errors);
 
-        var (record, index) = await persons.MatchAsync(id.Normalized!, name!, ct);
+        var (record, index) = await persons.MatchAsync(id.Normalized!, request.Name!, ct);
         if (record is null)
         {
             await audit.AppendAsync(caller, new AuditEvent("auth.realNameBind", AuditOutcome.Failed, index, Detail: "mismatch"), requestId, ct);
-            return new BindOutcome.Mismatch();
+            return new Problem(422, "REALNAME_MISMATCH", "实名信息不匹配", "姓名与身份证号码未能与人口信息库匹配，请核对或到社区登记。");
         }
         var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
-        var entity = await table.GetEntityAsync<TableEntity>(caller.Subject, "account", cancellationToken: ct);
-        entity.Value["PersonId"] = record.Id;
-        entity.Value["BoundAt"] = clock.GetUtcNow();
-        await table.UpdateEntityAsync(entity.Value, entity.Value.ETag, TableUpdateMode.Replace, ct);
+        await Optimistic.RetryAsync("citizen account", async () =>
+        {
+            var entity = (await table.GetEntityAsync<TableEntity>(caller.Subject, "account", cancellationToken: ct)).Value;
+            entity["PersonId"] = record.Id;
+            entity["BoundAt"] = clock.GetUtcNow();
+            await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+        }, ct);
         await LinkPersonAsync(caller.Subject, record.Id, ct);
         await audit.AppendAsync(caller, new AuditEvent("auth.realNameBind", AuditOutcome.Success, index), requestId, ct);
         var account = new Account(caller.Subject, record.Id);
-        var bound = caller with { PersonId = record.Id };
-        var view = await persons.ReadAsync(bound, record.Id, null, requestId, ct);
-        return new BindOutcome.Bound(await SessionAsync(account, ct), ((PersonOutcome.Found)view).View);
+        var person = await persons.ReadAsync(call with { Principal = caller with { PersonId = record.Id } }, record.Id, null);
+        if (person.Problem is { } problem) return problem;
+        return Result.Ok(new RealNameResult(await SessionAsync(account, ct), person.Value!));
     }
 
     /// <summary>Creates (or finds) the account for an openid and, for demo data, binds it to a person.</summary>

@@ -1,5 +1,6 @@
 using Azure.Data.Tables;
 using CivilAffairs.Application.Platform.Audit;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
@@ -9,12 +10,8 @@ namespace CivilAffairs.Application.Platform.Identity;
 /// <summary>Body of <c>POST /api/persons/deaths</c> (the ID number travels in the body, never the URL).</summary>
 public sealed record DeathRecordRequest(string? IdNumber, DateOnly? DateOfDeath, string? Source);
 
-public abstract record DeathOutcome
-{
-    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : DeathOutcome;
-    public sealed record OutOfScope : DeathOutcome;
-    public sealed record Recorded(DateOnly DateOfDeath) : DeathOutcome;
-}
+/// <summary>Answer of a recorded death.</summary>
+public sealed record DeathRecorded(bool Recorded, DateOnly DateOfDeath);
 
 /// <summary>
 /// Deaths known to the bureau (from death registration, hospitals or the police), by blind index of the ID number:
@@ -25,21 +22,22 @@ public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog a
 {
     static readonly string[] Sources = ["deathRegistration", "hospital", "police", "funeralHome", "staff"];
 
-    public async Task<DeathOutcome> RecordAsync(Caller caller, DeathRecordRequest request, string requestId, CancellationToken ct)
+    public async Task<Result<DeathRecorded>> RecordAsync(CallContext call, DeathRecordRequest request)
     {
+        var (caller, requestId, ct) = call;
         var today = ChinaTime.Today(clock);
         var errors = new List<FieldError>();
         var id = IdNumber.Validate(request.IdNumber, today);
         if (!id.IsValid) errors.Add(new FieldError("idNumber", id.Message ?? "身份证号码无效。"));
         if (request.DateOfDeath is not { } date || date > today) errors.Add(new FieldError("dateOfDeath", "请填写死亡日期（不能晚于今天）。"));
         if (request.Source is not { } source || !Sources.Contains(source)) errors.Add(new FieldError("source", $"请填写信息来源：{string.Join("、", Sources)}。"));
-        if (errors.Count > 0) return new DeathOutcome.Invalid(errors);
+        if (errors.Count > 0) return Problem.Invalid(errors);
         var index = persons.IndexOf(id.Normalized!);
         // A registered person may only be recorded dead by staff whose jurisdiction covers them.
         if (await persons.JurisdictionOfAsync(index, ct) is { } jurisdiction && !AccessPolicy.InScope(caller, new ResourceScope(jurisdiction)))
         {
             await audit.AppendAsync(caller, new AuditEvent("person.death", AuditOutcome.Denied, index, Detail: "outOfScope"), requestId, ct);
-            return new DeathOutcome.OutOfScope();
+            return PersonIndex.NotFound();
         }
         var table = await tables.GetAsync(TableNames.Deaths, ct);
         await table.UpsertEntityAsync(new TableEntity(index[..2], index)
@@ -50,7 +48,7 @@ public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog a
             ["RecordedAt"] = clock.GetUtcNow(),
         }, TableUpdateMode.Replace, ct);
         await audit.AppendAsync(caller, new AuditEvent("person.death", AuditOutcome.Success, index, Detail: request.Source), requestId, ct);
-        return new DeathOutcome.Recorded(request.DateOfDeath.Value);
+        return Result.Created(new DeathRecorded(true, request.DateOfDeath.Value), null);
     }
 
     public async Task<bool> IsDeceasedAsync(string idIndex, CancellationToken ct)

@@ -1,8 +1,12 @@
 using System.Text.Json;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Domain.Platform;
 
 namespace CivilAffairs.Application.Platform.Identity;
+
+/// <summary>A division as the public sees it.</summary>
+public sealed record DivisionView(string Code, string Name, string? Parent, DivisionLevel Level);
 
 /// <summary>The administrative divisions the platform serves (reference data shipped with the app).</summary>
 public sealed class DivisionDirectory
@@ -27,6 +31,11 @@ public sealed class DivisionDirectory
     public Division? Find(string? code) => code is not null && byCode.TryGetValue(code, out var d) ? d : null;
 
     public IEnumerable<Division> ChildrenOf(string? parent) => All.Where(d => d.Parent == parent);
+
+    /// <summary>All divisions, or the children of <paramref name="parent"/> (public reference data).</summary>
+    public Task<Result<IReadOnlyList<DivisionView>>> ListAsync(CallContext call, string? parent) =>
+        Result.Ok<IReadOnlyList<DivisionView>>((parent is null ? All : ChildrenOf(parent))
+            .Select(d => new DivisionView(d.Code, d.Name, d.Parent, d.Level)).ToList()).AsTask();
 
     /// <summary>Full name from the city down, e.g. 广州市天河区石牌街道华师社区居委会.</summary>
     public string FullName(string code)

@@ -3,6 +3,7 @@ using Azure;
 using Azure.Data.Tables;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Crypto;
+using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
@@ -35,14 +36,8 @@ public sealed record PersonView
     public required bool Masked { get; init; }
 }
 
-public abstract record PersonOutcome
-{
-    public sealed record Invalid(IReadOnlyList<FieldError> Errors) : PersonOutcome;
-    public sealed record OutOfScope : PersonOutcome;
-    public sealed record AlreadyRegistered(string? PersonId) : PersonOutcome;
-    public sealed record NotFound : PersonOutcome;
-    public sealed record Found(PersonView View) : PersonOutcome;
-}
+/// <summary>Body of <c>POST /api/persons/lookup</c> (the ID number travels in the body, never the URL).</summary>
+public sealed record LookupRequest(string? IdNumber);
 
 /// <summary>A stored person, decrypted in memory only.</summary>
 sealed record PersonRecord(string Id, string Jurisdiction, string IdIndex, string Name, string IdNumber, string? Phone, string? Address);
@@ -60,8 +55,11 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
 
     public string IndexOf(string normalizedIdNumber) => blindIndex.Compute(IdNumberPurpose, normalizedIdNumber);
 
-    public async Task<PersonOutcome> RegisterAsync(Caller caller, PersonRegistration r, string requestId, CancellationToken ct)
+    public static Problem NotFound() => Problem.NotFound("PERSON_NOT_FOUND", "人员不存在", "没有找到该人员，或不在您的管辖范围内。");
+
+    public async Task<Result<PersonView>> RegisterAsync(CallContext call, PersonRegistration r)
     {
+        var (caller, requestId, ct) = call;
         var today = ChinaTime.Today(clock);
         var errors = new List<FieldError>();
         if (string.IsNullOrWhiteSpace(r.Name) || r.Name.Trim().Length > 50 || !NamePattern().IsMatch(r.Name.Trim()))
@@ -72,11 +70,11 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
             errors.Add(new FieldError("phone", "电话号码格式不正确。"));
         if (r.Address is { Length: > 200 }) errors.Add(new FieldError("address", "地址不能超过 200 个字。"));
         if (divisions.Find(r.Jurisdiction) is null) errors.Add(new FieldError("jurisdiction", "居住地行政区划代码不存在。"));
-        if (errors.Count > 0) return new PersonOutcome.Invalid(errors);
+        if (errors.Count > 0) return Problem.Invalid(errors);
         if (!AccessPolicy.InScope(caller, new ResourceScope(r.Jurisdiction!)))
         {
             await audit.AppendAsync(caller, new AuditEvent("person.create", AuditOutcome.Denied, Detail: "outOfScope"), requestId, ct);
-            return new PersonOutcome.OutOfScope();
+            return Problem.OutOfJurisdiction("只能登记本辖区居民。");
         }
 
         var normalized = id.Normalized!;
@@ -93,14 +91,15 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
             var existing = await indexTable.GetEntityAsync<TableEntity>(index[..2], index, cancellationToken: ct);
             var visible = AccessPolicy.InScope(caller, new ResourceScope(existing.Value.GetString("Jurisdiction")));
             await audit.AppendAsync(caller, new AuditEvent("person.create", AuditOutcome.Failed, index, Detail: "alreadyRegistered"), requestId, ct);
-            return new PersonOutcome.AlreadyRegistered(visible ? existing.Value.GetString("PersonId") : null);
+            return Problem.Conflict("PERSON_ALREADY_REGISTERED", "该居民已登记",
+                visible ? $"已有登记记录：{existing.Value.GetString("PersonId")}。" : "该居民已在其他辖区登记。");
         }
 
         var record = new PersonRecord(personId, r.Jurisdiction!, index, r.Name!.Trim(), normalized, NullIfEmpty(r.Phone), NullIfEmpty(r.Address?.Trim()));
         var persons = await tables.GetAsync(TableNames.Persons, ct);
         await persons.UpsertEntityAsync(ToEntity(record, caller, clock.GetUtcNow()), TableUpdateMode.Replace, ct);
         await audit.AppendAsync(caller, new AuditEvent("person.create", AuditOutcome.Success, index), requestId, ct);
-        return new PersonOutcome.Found(View(record, today, unmasked: false));
+        return Result.Created(View(record, today, unmasked: false), $"/api/persons/{personId}");
     }
 
     /// <summary>
@@ -125,34 +124,42 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
     }
 
     /// <summary>Reads a person; identifiers unmasked only when the role needs them for <paramref name="purpose"/>.</summary>
-    public async Task<PersonOutcome> ReadAsync(Caller caller, string personId, AccessPurpose? purpose, string requestId, CancellationToken ct)
+    public async Task<Result<PersonView>> ReadAsync(CallContext call, string personId, AccessPurpose? purpose)
     {
+        var (caller, requestId, ct) = call;
         var record = await LoadAsync(personId, ct);
-        if (record is null) return new PersonOutcome.NotFound();
+        if (record is null) return NotFound();
         if (!AccessPolicy.InScope(caller, new ResourceScope(record.Jurisdiction, OwnerPersonId: record.Id)))
         {
             await audit.AppendAsync(caller, new AuditEvent("person.read", AuditOutcome.Denied, record.IdIndex, purpose, "outOfScope"), requestId, ct);
-            return new PersonOutcome.NotFound();
+            return NotFound();
         }
         var unmasked = AccessPolicy.MayUnmask(caller.Role, purpose);
         await audit.AppendAsync(caller, new AuditEvent(unmasked ? "person.readUnmasked" : "person.read", AuditOutcome.Success, record.IdIndex, purpose), requestId, ct);
-        return new PersonOutcome.Found(View(record, ChinaTime.Today(clock), unmasked));
+        return Result.Ok(View(record, ChinaTime.Today(clock), unmasked));
     }
 
+    /// <summary>The caller's own person record (<c>/api/me</c>); citizens must have bound their account first.</summary>
+    public Task<Result<PersonView>> ReadOwnAsync(CallContext call) =>
+        call.Caller.PersonId is { } personId
+            ? ReadAsync(call, personId, null)
+            : Task.FromResult<Result<PersonView>>(Problem.NotFound("REALNAME_REQUIRED", "尚未实名认证", "请先通过 POST /api/auth/realname 完成实名认证。"));
+
     /// <summary>Finds a person by ID number within the caller's jurisdiction (the number goes in a body, never a URL).</summary>
-    public async Task<PersonOutcome> LookupAsync(Caller caller, string? idNumber, string requestId, CancellationToken ct)
+    public async Task<Result<PersonView>> LookupAsync(CallContext call, LookupRequest request)
     {
-        var id = IdNumber.Validate(idNumber, ChinaTime.Today(clock));
-        if (!id.IsValid) return new PersonOutcome.Invalid([new FieldError("idNumber", id.Message ?? "身份证号码无效。")]);
+        var (caller, requestId, ct) = call;
+        var id = IdNumber.Validate(request.IdNumber, ChinaTime.Today(clock));
+        if (!id.IsValid) return Problem.Invalid("idNumber", id.Message ?? "身份证号码无效。");
         var index = IndexOf(id.Normalized!);
         var record = await FindByIndexAsync(index, ct);
         if (record is null || !AccessPolicy.InScope(caller, new ResourceScope(record.Jurisdiction, OwnerPersonId: record.Id)))
         {
             await audit.AppendAsync(caller, new AuditEvent("person.lookup", record is null ? AuditOutcome.NotFound : AuditOutcome.Denied, index), requestId, ct);
-            return new PersonOutcome.NotFound();
+            return NotFound();
         }
         await audit.AppendAsync(caller, new AuditEvent("person.lookup", AuditOutcome.Success, index), requestId, ct);
-        return new PersonOutcome.Found(View(record, ChinaTime.Today(clock), unmasked: false));
+        return Result.Ok(View(record, ChinaTime.Today(clock), unmasked: false));
     }
 
     /// <summary>The person id registered for a blind index, if any.</summary>

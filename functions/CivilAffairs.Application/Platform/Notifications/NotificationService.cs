@@ -9,6 +9,8 @@ using CivilAffairs.Application.Platform.WeChat;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
+using CivilAffairs.Application.Platform.Results;
+
 namespace CivilAffairs.Application.Platform.Notifications;
 
 /// <summary>A notification to a person about one of their cases.</summary>
@@ -90,6 +92,12 @@ public sealed class NotificationService(Tables tables, QueueServiceClient queues
         await table.UpdateEntityAsync(n, n.ETag, TableUpdateMode.Merge, ct);
         logger.LogInformation("Notification {NotificationId} sent to {Count} WeChat account(s)", job.NotificationId, sent);
     }
+
+    /// <summary>The caller's own inbox (citizens who have bound their account).</summary>
+    public async Task<Result<IReadOnlyList<NotificationView>>> InboxAsync(CallContext call) =>
+        call.Caller.PersonId is { } personId
+            ? Result.Ok(await InboxAsync(personId, call.Cancellation))
+            : Problem.Forbidden("完成实名认证后才能查看办件消息。", "REAL_NAME_REQUIRED", "请先实名认证");
 
     public async Task<IReadOnlyList<NotificationView>> InboxAsync(string personId, CancellationToken ct)
     {

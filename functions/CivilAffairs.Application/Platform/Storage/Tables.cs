@@ -71,6 +71,10 @@ public static class TableNames
     public const string DisasterStock = "DisasterStock";
     /// <summary>Relief dispatches (PK dispatch id) and the per-need index (PK <c>need-{needId}</c>).</summary>
     public const string DisasterDispatches = "DisasterDispatches";
+    /// <summary>Lists of dispatches: PK <c>incident|{id}</c> or <c>team|{id}</c>, RK dispatch id, with the status (a read model kept after every change).</summary>
+    public const string DisasterDispatchLists = "DisasterDispatchLists";
+    /// <summary>Relief field teams (PK <c>team</c>, RK team id).</summary>
+    public const string DisasterTeams = "DisasterTeams";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
@@ -81,4 +85,6 @@ public static class QueueNames
     public const string NotificationsWeChat = "notifications-wechat";
     /// <summary>Analysis jobs of committed field uploads (upload id only).</summary>
     public const string DisasterAnalysis = "disaster-analysis";
+    /// <summary>Relay jobs of the outbox (table and partition only): the delayed safety net behind each state change with events.</summary>
+    public const string OutboxRelay = "outbox-relay";
 }

@@ -1,4 +1,4 @@
-using CivilAffairs.Application.Assistance;
+using CivilAffairs.Application.Assistance.Verification;
 
 namespace CivilAffairs.Application.Tests.Assistance.Verification;
 
@@ -29,7 +29,7 @@ public class VerificationNamesTests
 
 public class DeclaredComparisonTests
 {
-    static CivilAffairs.Application.Assistance.StoredMember M(decimal income, decimal assets) =>
+    static CivilAffairs.Application.Assistance.Applications.StoredMember M(decimal income, decimal assets) =>
         new("m1", "张三", "440106195803121235", CivilAffairs.Domain.Assistance.Relationship.Applicant, true, income, "idx", null, assets);
 
     [Fact]

@@ -1,0 +1,45 @@
+using CivilAffairs.Application.Platform.Health;
+using Microsoft.DurableTask.Client;
+
+namespace CivilAffairs.Orchestrations.Platform;
+
+/// <summary>
+/// The durable client of the current function invocation, for the workflow ports of every area. In the isolated worker the
+/// Durable Functions client exists only as a binding (<c>[DurableClient] DurableTaskClient</c>), not as a service, so the
+/// functions whose work reaches a workflow declare that binding and hand the client over for the invocation
+/// (<c>Endpoint.With(durable)</c> for HTTP, <see cref="Use"/> elsewhere). Application services never see it: they talk to
+/// their area's port (<c>IDispatchWorkflow</c>, <c>IAssistanceCaseWorkflow</c>, <c>IPreReviewWorkflow</c>), implemented
+/// next to the orchestrations on top of <see cref="Current"/>. The client flows with the invocation's async context, like
+/// <c>IHttpContextAccessor</c>, so one singleton serves concurrent invocations.
+/// </summary>
+public sealed class WorkflowClient
+{
+    readonly AsyncLocal<DurableTaskClient?> current = new();
+
+    /// <summary>Binds <paramref name="client"/> to the calling async flow until the returned scope is disposed.</summary>
+    public IDisposable Use(DurableTaskClient client)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        var previous = current.Value;
+        current.Value = client;
+        return new Scope(this, previous);
+    }
+
+    /// <summary>The client bound to this invocation.</summary>
+    /// <exception cref="InvalidOperationException">The function did not declare <c>[DurableClient]</c> or did not hand it over.</exception>
+    public DurableTaskClient Current => current.Value ?? throw new InvalidOperationException(
+        "No durable client is bound to this invocation: declare [DurableClient] DurableTaskClient on the function and pass it to Endpoint.With(durable) or WorkflowClient.Use(durable).");
+
+    sealed class Scope(WorkflowClient owner, DurableTaskClient? previous) : IDisposable
+    {
+        public void Dispose() => owner.current.Value = previous;
+    }
+}
+
+/// <summary>The durable backend, probed by reading a (missing) instance.</summary>
+public sealed class WorkflowBackendProbe(WorkflowClient workflows) : IHealthProbe
+{
+    public string Name => "durable";
+
+    public Task ProbeAsync(CancellationToken ct) => workflows.Current.GetInstanceAsync("health-probe", getInputsAndOutputs: false, ct);
+}

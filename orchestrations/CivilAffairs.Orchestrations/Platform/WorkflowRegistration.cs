@@ -1,0 +1,25 @@
+using CivilAffairs.Application.Assistance.Cases;
+using CivilAffairs.Application.Catalog;
+using CivilAffairs.Application.Disaster.Dispatching;
+using CivilAffairs.Application.Platform.Health;
+using CivilAffairs.Orchestrations.Assistance;
+using CivilAffairs.Orchestrations.Catalog;
+using CivilAffairs.Orchestrations.Disaster;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+
+namespace CivilAffairs.Orchestrations.Platform;
+
+public static class WorkflowRegistration
+{
+    /// <summary>The workflow ports of every area, implemented over the invocation's durable client (<see cref="WorkflowClient"/>).</summary>
+    public static IServiceCollection AddCivilAffairsWorkflows(this IServiceCollection services)
+    {
+        services.AddSingleton<WorkflowClient>();
+        services.AddSingleton<IHealthProbe, WorkflowBackendProbe>();
+        services.TryAddSingleton<IPreReviewWorkflow, PreReviewWorkflow>();
+        services.TryAddSingleton<IAssistanceCaseWorkflow, AssistanceCaseWorkflow>();
+        services.TryAddSingleton<IDispatchWorkflow, DispatchWorkflow>();
+        return services;
+    }
+}
