@@ -10,21 +10,8 @@ namespace CivilAffairs.Orchestrations.Assistance;
 /// <summary>The assistance area's <see cref="IAssistanceCaseWorkflow"/>: one <see cref="AssistanceCaseOrchestration"/> instance per application.</summary>
 public sealed class AssistanceCaseWorkflow(WorkflowClient workflows) : IAssistanceCaseWorkflow
 {
-    public async Task StartAsync(CaseInput input, CancellationToken ct)
-    {
-        var client = workflows.Current;
-        var instanceId = CaseNames.InstanceId(input.ApplicationId);
-        if (await client.GetInstanceAsync(instanceId, ct) is not null) return;
-        try
-        {
-            await client.ScheduleNewOrchestrationInstanceAsync(CaseNames.Orchestrator, input, new StartOrchestrationOptions(InstanceId: instanceId), ct);
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            // Started concurrently (the event was relayed twice): that is the idempotent outcome.
-            if (await client.GetInstanceAsync(instanceId, ct) is null) throw;
-        }
-    }
+    public Task StartAsync(CaseInput input, CancellationToken ct) =>
+        workflows.StartOnceAsync(CaseNames.Orchestrator, CaseNames.InstanceId(input.ApplicationId), input, ct);
 
     public Task ObjectionRaisedAsync(string applicationId, ObjectionNotice notice, CancellationToken ct) =>
         workflows.Current.RaiseEventAsync(CaseNames.InstanceId(applicationId), CaseNames.ObjectionEvent, notice, ct);

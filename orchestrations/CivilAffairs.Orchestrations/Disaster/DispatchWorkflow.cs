@@ -8,21 +8,8 @@ namespace CivilAffairs.Orchestrations.Disaster;
 /// <summary>The dispatch area's <see cref="IDispatchWorkflow"/>: one <see cref="DispatchOrchestration"/> instance per dispatch.</summary>
 public sealed class DispatchWorkflow(WorkflowClient workflows) : IDispatchWorkflow
 {
-    public async Task StartAsync(DispatchInput input, CancellationToken ct)
-    {
-        var client = workflows.Current;
-        var instanceId = DispatchFlow.InstanceId(input.DispatchId);
-        if (await client.GetInstanceAsync(instanceId, ct) is not null) return;
-        try
-        {
-            await client.ScheduleNewOrchestrationInstanceAsync(DispatchFlow.Orchestrator, input, new StartOrchestrationOptions(InstanceId: instanceId), ct);
-        }
-        catch (Exception) when (!ct.IsCancellationRequested)
-        {
-            // A concurrent start for the same need scheduled it first: that is the idempotent outcome.
-            if (await client.GetInstanceAsync(instanceId, ct) is null) throw;
-        }
-    }
+    public Task StartAsync(DispatchInput input, CancellationToken ct) =>
+        workflows.StartOnceAsync(DispatchFlow.Orchestrator, DispatchFlow.InstanceId(input.DispatchId), input, ct);
 
     public Task PickedUpAsync(string dispatchId, DispatchNotice notice, CancellationToken ct) => RaiseAsync(dispatchId, DispatchFlow.PickupEvent, notice, ct);
 

@@ -1,4 +1,5 @@
 using CivilAffairs.Application.Platform.Health;
+using Microsoft.DurableTask;
 using Microsoft.DurableTask.Client;
 
 namespace CivilAffairs.Orchestrations.Platform;
@@ -29,6 +30,25 @@ public sealed class WorkflowClient
     /// <exception cref="InvalidOperationException">The function did not declare <c>[DurableClient]</c> or did not hand it over.</exception>
     public DurableTaskClient Current => current.Value ?? throw new InvalidOperationException(
         "No durable client is bound to this invocation: declare [DurableClient] DurableTaskClient on the function and pass it to Endpoint.With(durable) or WorkflowClient.Use(durable).");
+
+    /// <summary>
+    /// Starts <paramref name="orchestrator"/> as <paramref name="instanceId"/> unless that instance exists: starting the same
+    /// workflow twice (a relayed event, a concurrent request) leaves one instance.
+    /// </summary>
+    public async Task StartOnceAsync<TInput>(string orchestrator, string instanceId, TInput input, CancellationToken ct)
+    {
+        var client = Current;
+        if (await client.GetInstanceAsync(instanceId, ct) is not null) return;
+        try
+        {
+            await client.ScheduleNewOrchestrationInstanceAsync(orchestrator, input, new StartOrchestrationOptions(InstanceId: instanceId), ct);
+        }
+        catch (Exception) when (!ct.IsCancellationRequested)
+        {
+            // Scheduled concurrently by someone else: that is the idempotent outcome.
+            if (await client.GetInstanceAsync(instanceId, ct) is null) throw;
+        }
+    }
 
     sealed class Scope(WorkflowClient owner, DurableTaskClient? previous) : IDisposable
     {

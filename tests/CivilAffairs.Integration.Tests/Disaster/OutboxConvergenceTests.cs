@@ -96,8 +96,9 @@ public class OutboxConvergenceTests(FailingRaiseFixture fx) : IClassFixture<Fail
             return stock.GetProperty("movements").EnumerateArray().Any(m => m.GetProperty("kind").GetString() == "issue" && m.GetProperty("reference").GetString() == id)
                 ? "issued" : null;
         }, TimeSpan.FromSeconds(60), "the stock to be issued");
-        var instance = await fx.Durable.GetInstanceAsync("dispatch-" + id, getInputsAndOutputs: true);
-        Assert.Contains("awaitingDelivery", instance!.SerializedCustomStatus);
+        await Http.EventuallyAsync(async () =>
+            (await fx.Durable.GetInstanceAsync("dispatch-" + id, getInputsAndOutputs: true))?.SerializedCustomStatus?.Contains("awaitingDelivery") == true ? "ok" : null,
+            TimeSpan.FromSeconds(30), "the workflow to wait for the delivery");
         Assert.DoesNotContain(rows.Query<TableEntity>(e => e.PartitionKey == id), e => e.RowKey.StartsWith("outbox|", StringComparison.Ordinal));
         Assert.Equal(FailingDispatchWorkflow.FailuresPerStep, fx.Faults.Failed);
 

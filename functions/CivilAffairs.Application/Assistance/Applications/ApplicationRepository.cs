@@ -70,6 +70,10 @@ public sealed record ApplicationRecord
     public ResourceScope Scope => new(Jurisdiction, OwnerPersonId: ApplicantPersonId, HouseholdPersonIds: MemberPersonIds);
 }
 
+/// <summary>One row of the staff worklist index: what a worklist shows, without personal data.</summary>
+public sealed record WorklistRow(string Id, string Jurisdiction, AssistanceProgram Program, ApplicationStatus Status, string? ApplicantNameMasked,
+    int MemberCount, DateTimeOffset SubmittedAt, DateTimeOffset? StepSince);
+
 /// <summary>
 /// The one place assistance applications are read and written: table <see cref="TableNames.AssistanceApplications"/>
 /// (PartitionKey = application id, RowKey <c>application</c>; the case's outbox rows share the partition), the column layout
@@ -118,7 +122,7 @@ public sealed class ApplicationRepository(Tables tables, Outbox outbox)
     }
 
     /// <summary>One page of the worklist rows in a jurisdiction subtree (a key range: codes nest by prefix), optionally of one status.</summary>
-    public async Task<(IReadOnlyList<TableEntity> Rows, string? Next)> WorklistPageAsync(string jurisdiction, ApplicationStatus? status, int pageSize,
+    public async Task<(IReadOnlyList<WorklistRow> Rows, string? Next)> WorklistPageAsync(string jurisdiction, ApplicationStatus? status, int pageSize,
         string? continuation, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.AssistanceWorklist, ct);
@@ -126,7 +130,9 @@ public sealed class ApplicationRepository(Tables tables, Outbox outbox)
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"}");
         if (status is { } s) filter += TableClient.CreateQueryFilter($" and Status eq {s.ToString()}");
         await foreach (var page in table.QueryAsync<TableEntity>(filter, maxPerPage: pageSize, cancellationToken: ct).AsPages(continuation, pageSize))
-            return (page.Values, page.ContinuationToken);
+            return (page.Values.Select(e => new WorklistRow(e.RowKey, e.PartitionKey, Enum.Parse<AssistanceProgram>(e.GetString("Program")),
+                Enum.Parse<ApplicationStatus>(e.GetString("Status")), e.GetString("ApplicantNameMasked"), e.GetInt32("MemberCount") ?? 0,
+                e.GetDateTimeOffset("SubmittedAt")!.Value, e.GetDateTimeOffset("StepSince"))).ToList(), page.ContinuationToken);
         return ([], null);
     }
 

@@ -292,14 +292,9 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
         return Result.Ok(new WorklistPage(items, next));
     }
 
-    WorklistItem WorklistItemOf(TableEntity e, DateOnly today)
-    {
-        var status = Enum.Parse<ApplicationStatus>(e.GetString("Status"));
-        var program = Enum.Parse<AssistanceProgram>(e.GetString("Program"));
-        return new WorklistItem(e.RowKey, program, Program(program).Name, status, CaseWorkflow.NameOf(status), e.PartitionKey, divisions.FullName(e.PartitionKey),
-            e.GetString("ApplicantNameMasked"), e.GetInt32("MemberCount") ?? 0, e.GetDateTimeOffset("SubmittedAt")!.Value,
-            DeadlineOf(status, e.GetDateTimeOffset("StepSince"), today));
-    }
+    WorklistItem WorklistItemOf(WorklistRow r, DateOnly today) =>
+        new(r.Id, r.Program, Program(r.Program).Name, r.Status, CaseWorkflow.NameOf(r.Status), r.Jurisdiction, divisions.FullName(r.Jurisdiction),
+            r.ApplicantNameMasked, r.MemberCount, r.SubmittedAt, DeadlineOf(r.Status, r.StepSince, today));
 
     StepDeadline? DeadlineOf(ApplicationStatus status, DateTimeOffset? stepSince, DateOnly today) =>
         stepSince is { } since ? CaseWorkflow.Deadline(status, ChinaTime.DateOf(since), today, Limits, HolidayCalendar.Default) : null;

@@ -74,7 +74,8 @@ public sealed class CaseService(
         var members = applications.MembersOf(record);
         // Each unit's own deadline from the catalogue, unless configuration overrides all of them (demo, tests).
         var units = program.NeedsEconomicVerification
-            ? catalogue.Units.Select(u => new UnitDeadline(u.Code, deadlineSeconds ?? (int)u.ReplyDeadline.TotalSeconds)).ToList()
+            ? catalogue.Units.Select(u => new UnitDeadline(u.Code,
+                verification.Value.UnitDeadlineSeconds.TryGetValue(u.Code, out var own) && own > 0 ? own : deadlineSeconds ?? (int)u.ReplyDeadline.TotalSeconds)).ToList()
             : [];
         await audit.AppendAsync(null, new AuditEvent("assistance.verificationRequested", AuditOutcome.Success, record.ApplicantIndex,
             AccessPurpose.EligibilityReview, $"{applicationId} round {round}: {units.Count} units × {members.Count} members"), instanceId, ct);

@@ -63,4 +63,7 @@ public sealed class VerificationOptions
     /// for demos and tests. Null (the default) uses the catalogue.
     /// </summary>
     public int? DeadlineSeconds { get; set; }
+
+    /// <summary>Seconds for one unit (by code), over <see cref="DeadlineSeconds"/> and the catalogue; for tests and drills.</summary>
+    public Dictionary<string, int> UnitDeadlineSeconds { get; set; } = new(StringComparer.Ordinal);
 }

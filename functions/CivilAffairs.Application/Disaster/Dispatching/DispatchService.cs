@@ -577,28 +577,24 @@ public sealed partial class DispatchService(
         caller.IsStaff && (AccessPolicy.InScope(caller, new ResourceScope(record.Request.Jurisdiction))
             || record.Team is { } teamId && await teams.FindAsync(teamId, ct) is { } team && AccessPolicy.InScope(caller, new ResourceScope(team.Jurisdiction)));
 
-    async Task<IReadOnlyList<MovementView>> IssueAllAsync(DispatchRecord record, string actor, CancellationToken ct)
-    {
-        var done = new List<MovementView>();
-        var now = clock.GetUtcNow();
-        foreach (var warehouseId in record.Dispatch.Picks.Select(p => p.WarehouseId).Distinct())
-        {
-            var outcome = await ledger.ChangeAsync(warehouseId, stock => stock.IssueAll(record.Dispatch.Id, actor, now), ct);
-            if (outcome.Accepted) done.AddRange(outcome.Value.Select(WarehouseService.MovementOf));
-            else logger.LogError("Issue for dispatch {Id} in {Warehouse} refused: {Reason}", record.Dispatch.Id, warehouseId, outcome.Rejection);
-        }
-        return done;
-    }
+    /// <summary>Issues (出库) everything still reserved for the dispatch, warehouse by warehouse.</summary>
+    Task<IReadOnlyList<MovementView>> IssueAllAsync(DispatchRecord record, string actor, CancellationToken ct) =>
+        ChangeEachWarehouseAsync(record, "Issue", (stock, now) => stock.IssueAll(record.Dispatch.Id, actor, now), ct);
 
-    async Task<IReadOnlyList<MovementView>> ReleaseAllAsync(DispatchRecord record, string actor, CancellationToken ct)
+    /// <summary>Releases everything still reserved for the dispatch, warehouse by warehouse.</summary>
+    Task<IReadOnlyList<MovementView>> ReleaseAllAsync(DispatchRecord record, string actor, CancellationToken ct) =>
+        ChangeEachWarehouseAsync(record, "Release", (stock, now) => stock.ReleaseAll(record.Dispatch.Id, actor, now), ct);
+
+    async Task<IReadOnlyList<MovementView>> ChangeEachWarehouseAsync(DispatchRecord record, string what,
+        Func<WarehouseStock, DateTimeOffset, Outcome<IReadOnlyList<StockMovement>>> change, CancellationToken ct)
     {
         var done = new List<MovementView>();
         var now = clock.GetUtcNow();
         foreach (var warehouseId in record.Dispatch.Picks.Select(p => p.WarehouseId).Distinct())
         {
-            var outcome = await ledger.ChangeAsync(warehouseId, stock => stock.ReleaseAll(record.Dispatch.Id, actor, now), ct);
+            var outcome = await ledger.ChangeAsync(warehouseId, stock => change(stock, now), ct);
             if (outcome.Accepted) done.AddRange(outcome.Value.Select(WarehouseService.MovementOf));
-            else logger.LogError("Release for dispatch {Id} in {Warehouse} refused: {Reason}", record.Dispatch.Id, warehouseId, outcome.Rejection);
+            else logger.LogError("{What} for dispatch {Id} in {Warehouse} refused: {Reason}", what, record.Dispatch.Id, warehouseId, outcome.Rejection);
         }
         return done;
     }
