@@ -125,8 +125,8 @@ public sealed class PaymentService(Tables tables, BlobServiceClient blobs, Assis
             }, TableUpdateMode.Replace, ct);
             if (line.Paid)
             {
-                csv.Append(++n).Append(',').Append(grant.RowKey).Append(',').Append(program.Name).Append(',')
-                    .Append(applicant.Name).Append(',').Append(account).Append(',').Append(line.Amount.ToString("0.00", CultureInfo.InvariantCulture)).Append('\n');
+                csv.AppendJoin(',', (++n).ToString(CultureInfo.InvariantCulture), TextEncoding.ForCsv(grant.RowKey), TextEncoding.ForCsv(program.Name),
+                    TextEncoding.ForCsv(applicant.Name), TextEncoding.ForCsv(account), line.Amount.ToString("0.00", CultureInfo.InvariantCulture)).Append('\n');
                 if (grant.GetString("FirstPaidMonth") is null)
                     await (await tables.GetAsync(TableNames.AssistanceGrants, ct)).UpsertEntityAsync(new TableEntity(district, grant.RowKey) { ["FirstPaidMonth"] = month }, TableUpdateMode.Merge, ct);
             }

@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Xml;
 using CivilAffairs.Domain.Disaster;
+using CivilAffairs.Domain.Platform;
 
 namespace CivilAffairs.Application.Disaster.Public;
 
@@ -108,7 +109,7 @@ public static class CapSerializer
     static string Coordinate(GeoPoint p) =>
         p.Latitude.ToString("0.######", CultureInfo.InvariantCulture) + "," + p.Longitude.ToString("0.######", CultureInfo.InvariantCulture);
 
-    static void Element(XmlWriter w, string name, string value) => w.WriteElementString(name, Namespace, value);
+    static void Element(XmlWriter w, string name, string value) => w.WriteElementString(name, Namespace, TextEncoding.ForXml(value));
 
     static void Parameter(XmlWriter w, string name, string value)
     {

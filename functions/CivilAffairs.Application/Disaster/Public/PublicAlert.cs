@@ -42,6 +42,7 @@ public sealed partial class PublicText
         var value = text?.Trim() ?? "";
         if (value.Length == 0) return Outcome<PublicText>.Reject("public.text.required", "公开内容不能为空", field);
         if (value.Length > maxLength) return Outcome<PublicText>.Reject("public.text.too_long", $"公开内容不能超过 {maxLength} 个字", field);
+        if (TextRules.Check(value) is { } bad) return Outcome<PublicText>.Reject("public.text.invalid", "公开内容" + bad, field);
         if (IdNumberLike().IsMatch(value) || PhoneLike().IsMatch(value) || LandlineLike().IsMatch(value) || CardLike().IsMatch(value) || EmailLike().IsMatch(value))
             return Outcome<PublicText>.Reject("public.text.personal_data", "公开内容疑似包含个人信息（身份证号、电话、银行卡号或电子邮箱），不能发布", field);
         return Outcome<PublicText>.Accept(new PublicText(value));

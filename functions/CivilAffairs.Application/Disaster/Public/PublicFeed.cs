@@ -105,6 +105,7 @@ public sealed class PublicFeed(IncidentService incidents, NeedService needs, Div
     /// <summary>Atom 1.0 index of the current CAP messages, each inline and linked at <paramref name="baseUrl"/><c>public/disaster/incidents/{id}/alert.cap</c>.</summary>
     public async Task<byte[]> AtomAsync(string baseUrl, CancellationToken ct)
     {
+        baseUrl = TextEncoding.ForXml(baseUrl);
         var current = await incidents.PublicAsync(clock.GetUtcNow() - Options.CancelRetention, ct);
         using var stream = new MemoryStream();
         var settings = new XmlWriterSettings { Encoding = new UTF8Encoding(false), Indent = true, NewLineChars = "\n" };
@@ -127,7 +128,7 @@ public sealed class PublicFeed(IncidentService incidents, NeedService needs, Div
                 var alert = Alert(s, await needs.OpenCountsAsync(s.Incident.Id, ct));
                 w.WriteStartElement("entry", AtomNs);
                 w.WriteElementString("id", AtomNs, $"urn:cap:{alert.Sender}:{alert.Identifier}");
-                w.WriteElementString("title", AtomNs, alert.Headline.Value);
+                w.WriteElementString("title", AtomNs, TextEncoding.ForXml(alert.Headline.Value));
                 w.WriteElementString("updated", AtomNs, CapSerializer.FormatTime(alert.Sent));
                 w.WriteStartElement("link", AtomNs);
                 w.WriteAttributeString("rel", "alternate");

@@ -3,6 +3,7 @@ using System.Text.Json;
 using CivilAffairs.Application.Platform.Json;
 using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Domain.Catalog;
+using CivilAffairs.Domain.Platform;
 using Microsoft.AspNetCore.Http;
 
 namespace CivilAffairs.Functions.Platform.Http;
@@ -31,6 +32,7 @@ public static class JsonBody
             buffer.Write(chunk, 0, read);
         }
         if (buffer.Length == 0) return Problem.MalformedJson("请求体为空。");
+        if (JsonText.CheckJson(buffer.GetBuffer().AsSpan(0, (int)buffer.Length)) is { } bad) return bad;
         try
         {
             var value = JsonSerializer.Deserialize<T>(buffer.GetBuffer().AsSpan(0, (int)buffer.Length), JsonDefaults.Options);
@@ -45,6 +47,42 @@ public static class JsonBody
             return Problem.MalformedJson($"JSON 格式错误（第 {(e.LineNumber ?? 0) + 1} 行附近）。");
         }
     }
+}
+
+/// <summary>
+/// What stored text may contain, checked once for every JSON body: valid UTF-8, no control characters other than tab and
+/// line breaks, no unpaired surrogates, no noncharacters (U+FFFE, U+FFFF…), at most <see cref="TextRules.MaxStringLength"/> characters
+/// in any one string. Text that passes can be written to any output format; text that does not is refused with the field
+/// at fault, before anything is stored.
+/// </summary>
+public static class JsonText
+{
+
+    /// <summary>Null when every string (and property name) of the document is acceptable text; else the problem.</summary>
+    public static Problem? CheckJson(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8, new JsonReaderOptions { CommentHandling = JsonCommentHandling.Disallow, MaxDepth = 64 });
+        string? property = null;
+        try
+        {
+            while (reader.Read())
+            {
+                if (reader.TokenType is not (JsonTokenType.PropertyName or JsonTokenType.String)) continue;
+                string text;
+                try { text = reader.GetString()!; }
+                catch (InvalidOperationException) { return Bad(property ?? "", "文本不是有效的 UTF-8 编码。"); }
+                if (reader.TokenType == JsonTokenType.PropertyName) property = text;
+                if (TextRules.Check(text) is { } why) return Bad(reader.TokenType == JsonTokenType.PropertyName ? text : property ?? "", why);
+            }
+        }
+        catch (JsonException)
+        {
+            return null; // not JSON at all: the deserializer says so with its own problem
+        }
+        return null;
+    }
+
+    static Problem Bad(string field, string message) => Problem.Invalid([new FieldError(field, message)], "请求中有文本含有不允许的字符或过长。", "INVALID_TEXT", "文本不符合要求");
 }
 
 /// <summary>Query-string values, parsed or refused with <c>INVALID_QUERY</c>.</summary>
