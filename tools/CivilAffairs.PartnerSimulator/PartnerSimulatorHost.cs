@@ -3,8 +3,8 @@ using Azure;
 using Azure.Storage.Queues;
 using Azure.Storage.Queues.Models;
 using CivilAffairs.Application.Assistance.Partners;
-using CivilAffairs.Application.Assistance.Partners.Simulation;
 using CivilAffairs.Domain.Platform;
+using CivilAffairs.PartnerSimulator.Registry;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -71,8 +71,8 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
     /// <summary>The records the simulator holds about a person under <paramref name="seed"/> (same as <see cref="SyntheticRegistry.Lookup(int, string)"/>).</summary>
     public static RegistryPerson Lookup(int seed, string idNumber) => SyntheticRegistry.Lookup(seed, idNumber);
 
-    /// <summary>The three fixed demo households (see <see cref="Application.Assistance.Partners.Simulation.DemoHouseholds"/>).</summary>
-    public static IReadOnlyList<DemoHousehold> DemoHouseholds => Application.Assistance.Partners.Simulation.DemoHouseholds.All;
+    /// <summary>The three fixed demo households (see <see cref="PartnerSimulator.Registry.DemoHouseholds"/>).</summary>
+    public static IReadOnlyList<DemoHousehold> DemoHouseholds => PartnerSimulator.Registry.DemoHouseholds.All;
 
     /// <summary>Creates the queues if needed, loads (or creates) the key file, and starts polling.</summary>
     /// <exception cref="ArgumentException">Invalid options (unknown unit, rates outside 0–1, latency range…).</exception>

@@ -1,5 +1,5 @@
 using CivilAffairs.Application.Assistance.Partners;
-using CivilAffairs.Application.Assistance.Partners.Simulation;
+using CivilAffairs.PartnerSimulator.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.PartnerSimulator;

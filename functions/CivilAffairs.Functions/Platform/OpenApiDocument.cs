@@ -2,6 +2,8 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Schema;
+using System.Text.Json.Serialization;
+using System.Text.Json.Serialization.Metadata;
 using System.Text.RegularExpressions;
 using CivilAffairs.Functions.Platform.Http;
 using CivilAffairs.Application.Platform.Json;
@@ -20,6 +22,21 @@ public static partial class OpenApiDocument
     static readonly Lazy<string> Cached = new(() => Build(FunctionAssemblies(), HostJson.RoutePrefix()).ToJsonString(new JsonSerializerOptions { WriteIndented = true }));
 
     public static string Json => Cached.Value;
+
+    /// <summary>
+    /// The platform's JSON options as the schemas describe them: numbers are JSON numbers. The API itself keeps
+    /// <see cref="JsonSerializerDefaults.Web"/>'s <see cref="JsonNumberHandling.AllowReadingFromString"/> (so what it
+    /// accepts does not change), but it writes numbers and clients should send numbers; advertising string-or-number
+    /// unions with patterns would make generated clients type every integer and amount as a string.
+    /// </summary>
+    static readonly JsonSerializerOptions SchemaOptions = new(JsonDefaults.Options)
+    {
+        NumberHandling = JsonNumberHandling.Strict,
+        TypeInfoResolver = JsonDefaults.Options.TypeInfoResolver ?? new DefaultJsonTypeInfoResolver(),
+    };
+
+    static readonly JsonSchemaExporterOptions PrimitiveExport = new() { TransformSchemaNode = AddNumberFormat };
+    static readonly JsonSchemaExporterOptions TypeExport = new() { TreatNullObliviousAsNonNullable = true, TransformSchemaNode = AddNumberFormat };
 
     public static IEnumerable<Assembly> FunctionAssemblies()
     {
@@ -113,15 +130,39 @@ public static partial class OpenApiDocument
     {
         var underlying = Nullable.GetUnderlyingType(type) ?? type;
         if (underlying.IsPrimitive || underlying == typeof(string) || underlying.IsEnum || underlying == typeof(decimal))
-            return JsonSchemaExporter.GetJsonSchemaAsNode(JsonDefaults.Options, underlying);
+            return JsonSchemaExporter.GetJsonSchemaAsNode(SchemaOptions, underlying, PrimitiveExport);
         var name = underlying.Name;
         if (!schemas.ContainsKey(name))
         {
             schemas[name] = new JsonObject(); // placeholder against recursion
-            schemas[name] = JsonSchemaExporter.GetJsonSchemaAsNode(JsonDefaults.Options, underlying,
-                new JsonSchemaExporterOptions { TreatNullObliviousAsNonNullable = true });
+            schemas[name] = JsonSchemaExporter.GetJsonSchemaAsNode(SchemaOptions, underlying, TypeExport);
         }
         return new JsonObject { ["$ref"] = $"#/components/schemas/{name}" };
+    }
+
+    /// <summary>Adds the OpenAPI <c>format</c> of a numeric CLR type (int32, int64, float, double, decimal) to its schema.</summary>
+    static JsonNode AddNumberFormat(JsonSchemaExporterContext context, JsonNode schema)
+    {
+        var type = Nullable.GetUnderlyingType(context.TypeInfo.Type) ?? context.TypeInfo.Type;
+        if (type.IsEnum || schema is not JsonObject node || node.ContainsKey("format") || !IsNumeric(node["type"])) return schema;
+        var format = Type.GetTypeCode(type) switch
+        {
+            TypeCode.SByte or TypeCode.Byte or TypeCode.Int16 or TypeCode.UInt16 or TypeCode.Int32 => "int32",
+            TypeCode.UInt32 or TypeCode.Int64 => "int64",
+            TypeCode.Single => "float",
+            TypeCode.Double => "double",
+            TypeCode.Decimal => "decimal",
+            _ => null,
+        };
+        if (format is not null) node["format"] = format;
+        return schema;
+
+        static bool IsNumeric(JsonNode? t) => t switch
+        {
+            JsonValue v => v.GetValue<string>() is "integer" or "number",
+            JsonArray a => a.Any(IsNumeric),
+            _ => false,
+        };
     }
 
     [GeneratedRegex(@"\{([A-Za-z0-9_]+)(?::[^}]*)?\??\}")]

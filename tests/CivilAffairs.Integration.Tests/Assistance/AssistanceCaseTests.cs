@@ -4,9 +4,9 @@ using System.Text;
 using System.Text.Json;
 using Azure.Storage.Queues;
 using CivilAffairs.Application.Assistance.Partners;
-using CivilAffairs.Application.Assistance.Partners.Simulation;
 using Microsoft.Extensions.DependencyInjection;
 using CivilAffairs.Integration.Tests.Platform;
+using CivilAffairs.PartnerSimulator.Registry;
 
 namespace CivilAffairs.Integration.Tests.Assistance;
 

@@ -1,9 +1,9 @@
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
-using CivilAffairs.Application.Assistance.Partners.Simulation;
 using CivilAffairs.Integration.Tests.Platform;
 using CivilAffairs.LocalRuntime.Hosting;
+using CivilAffairs.PartnerSimulator.Registry;
 
 namespace CivilAffairs.Integration.Tests.Assistance;
 

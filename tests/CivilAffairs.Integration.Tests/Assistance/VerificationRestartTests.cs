@@ -1,7 +1,7 @@
 using System.Net;
-using CivilAffairs.Application.Assistance.Partners.Simulation;
 using CivilAffairs.Integration.Tests.Platform;
 using CivilAffairs.LocalRuntime.Hosting;
+using CivilAffairs.PartnerSimulator.Registry;
 
 namespace CivilAffairs.Integration.Tests.Assistance;
 

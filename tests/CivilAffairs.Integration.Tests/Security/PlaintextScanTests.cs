@@ -5,9 +5,9 @@ using System.Text;
 using Azure.Data.Tables;
 using Azure.Storage.Blobs;
 using Azure.Storage.Queues;
-using CivilAffairs.Application.Assistance.Partners.Simulation;
 using CivilAffairs.Integration.Tests.Platform;
 using CivilAffairs.LocalRuntime.Hosting;
+using CivilAffairs.PartnerSimulator.Registry;
 using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Integration.Tests.Security;

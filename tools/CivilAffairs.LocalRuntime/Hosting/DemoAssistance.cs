@@ -2,8 +2,8 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Azure.Data.Tables;
-using CivilAffairs.Application.Assistance.Partners.Simulation;
 using CivilAffairs.Application.Platform.Storage;
+using CivilAffairs.PartnerSimulator.Registry;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace CivilAffairs.LocalRuntime.Hosting;

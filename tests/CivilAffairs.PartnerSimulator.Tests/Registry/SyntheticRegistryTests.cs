@@ -1,9 +1,9 @@
 using CivilAffairs.Application.Assistance.Partners;
-using CivilAffairs.Application.Assistance.Partners.Simulation;
 using CivilAffairs.Domain.Assistance;
 using CivilAffairs.Domain.Platform;
+using CivilAffairs.PartnerSimulator.Registry;
 
-namespace CivilAffairs.Application.Tests.Assistance.Partners;
+namespace CivilAffairs.PartnerSimulator.Tests.Registry;
 
 public class SyntheticRegistryTests
 {

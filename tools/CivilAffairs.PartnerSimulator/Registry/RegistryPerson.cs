@@ -1,6 +1,7 @@
+using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Domain.Platform;
 
-namespace CivilAffairs.Application.Assistance.Partners.Simulation;
+namespace CivilAffairs.PartnerSimulator.Registry;
 
 /// <summary>Economic situation a synthetic person is drawn from.</summary>
 public enum EconomicTier

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.Text;
 using CivilAffairs.Application.Platform.Crypto;
 
-namespace CivilAffairs.Application.Assistance.Partners.Simulation;
+namespace CivilAffairs.PartnerSimulator.Registry;
 
 /// <summary>
 /// A small deterministic pseudo-random generator (SplitMix64) seeded from the SM3 hash of its inputs, so

@@ -1,11 +1,12 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Text;
+using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Domain.Assistance;
 using CivilAffairs.Domain.Platform;
 
-namespace CivilAffairs.Application.Assistance.Partners.Simulation;
+namespace CivilAffairs.PartnerSimulator.Registry;
 
 /// <summary>A synthetic resident (demo, tests, benchmarks). <see cref="ToString"/> masks the name and ID number.</summary>
 public sealed record RegistryResident(string HouseholdId, string Name, string IdNumber, Relationship Relationship)

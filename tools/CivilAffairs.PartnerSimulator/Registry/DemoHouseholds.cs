@@ -2,7 +2,7 @@ using System.Text;
 using CivilAffairs.Domain.Assistance;
 using CivilAffairs.Domain.Platform;
 
-namespace CivilAffairs.Application.Assistance.Partners.Simulation;
+namespace CivilAffairs.PartnerSimulator.Registry;
 
 /// <summary>A member of a demo household. <see cref="ToString"/> masks the name and ID number.</summary>
 public sealed record DemoMember(string Name, string IdNumber, Relationship Relationship)
