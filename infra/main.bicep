@@ -83,8 +83,8 @@ param durableAlwaysReadyInstanceCount int = 1
 ])
 param storageSku string = 'Standard_ZRS'
 
-@description('Days a blob in the audit-anchors container stays immutable (time-based retention, unlocked; lock it after review, see README).')
-@minValue(1)
+@description('Days a blob in the audit-anchors container stays immutable (time-based retention, unlocked; lock it after review, see README). MLPS level 3 and the Cybersecurity Law ask for at least six months of audit logs, hence the floor of 180.')
+@minValue(180)
 @maxValue(146000)
 param auditAnchorRetentionDays int = 3650
 
@@ -139,6 +139,13 @@ param wechatCaseTemplateId string = ''
 @description('WeChat app secret. Written to Key Vault only when given, so a later deployment without it keeps the stored value.')
 param wechatAppSecret string = ''
 
+@description('Base URL of the bureau\'s SMS gateway (POST {base}/sms/v1/messages, bearer key). Real-name binding sends its verification code through it; empty disables binding.')
+param smsBaseUrl string = ''
+
+@secure()
+@description('SMS gateway API key. Written to Key Vault only when given, so a later deployment without it keeps the stored value.')
+param smsApiKey string = ''
+
 @secure()
 @description('Field-encryption (SM4) master key, base64. Written to Key Vault only when given; never change it once data is encrypted (see README).')
 param fieldEncryptionKey string = ''
@@ -169,6 +176,7 @@ var secretNames = {
   signalRAccessKey: 'signalr-access-key'
   visionKey: 'vision-key'
   wechatAppSecret: 'wechat-app-secret'
+  smsApiKey: 'sms-api-key'
 }
 
 var names = {
@@ -301,6 +309,7 @@ module keyVault 'modules/keyvault.bicep' = {
     fieldEncryptionKey: fieldEncryptionKey
     blindIndexKey: blindIndexKey
     wechatAppSecret: wechatAppSecret
+    smsApiKey: smsApiKey
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
   dependsOn: [
@@ -454,6 +463,7 @@ module functionApp 'modules/functionapp.bicep' = {
     wechatBaseUrl: wechatBaseUrl
     wechatAppId: wechatAppId
     wechatCaseTemplateId: wechatCaseTemplateId
+    smsBaseUrl: smsBaseUrl
     allowedOrigins: union(corsAllowedOrigins, deployStaticWebApp ? [staticWebApp.?outputs.uri ?? ''] : [])
     maximumInstanceCount: functionMaximumInstanceCount
     instanceMemoryMB: functionInstanceMemoryMB

@@ -50,6 +50,7 @@ param secretNames {
   signalRAccessKey: string
   visionKey: string
   wechatAppSecret: string
+  smsApiKey: string
 }
 
 @description('Service Bus namespace host name.')
@@ -78,6 +79,9 @@ param wechatAppId string
 
 @description('WeChat subscribe template for case progress notifications; empty disables WeChat delivery.')
 param wechatCaseTemplateId string
+
+@description('SMS gateway base URL (real-name binding codes); empty disables binding.')
+param smsBaseUrl string
 
 @description('Browser origins allowed by CORS.')
 param allowedOrigins string[]
@@ -221,6 +225,11 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
           name: 'Security__RateLimit__LoginPerMinute'
           value: '20'
         }
+        {
+          // The App Service front end appends the caller's address to X-Forwarded-For; only that last entry is believed.
+          name: 'Security__TrustedProxy__Header'
+          value: 'X-Forwarded-For'
+        }
         // ---- Key Vault: master keys read by name with the app identity ----
         {
           name: 'KeyVault__Uri'
@@ -290,6 +299,15 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         {
           name: 'Notifications__WeChatTemplateId'
           value: wechatCaseTemplateId
+        }
+        // ---- SMS gateway: the second factor of real-name binding ----
+        {
+          name: 'Sms__BaseUrl'
+          value: smsBaseUrl
+        }
+        {
+          name: 'Sms__ApiKey'
+          value: '@Microsoft.KeyVault(SecretUri=${secretUri}${secretNames.smsApiKey})'
         }
       ]
     }

@@ -1,5 +1,5 @@
 // Key Vault (RBAC authorization, soft delete, purge protection) holding the field-encryption
-// and blind-index master keys, the SignalR and Vision access keys and the WeChat app secret.
+// and blind-index master keys, the SignalR and Vision access keys, the WeChat app secret and the SMS gateway key.
 // The app reads them with Key Vault Secrets User (role-assignments.bicep): the master keys
 // by name through KeyVault__Uri, the others as Key Vault references in app settings.
 @description('Vault name.')
@@ -21,6 +21,7 @@ param secretNames {
   signalRAccessKey: string
   visionKey: string
   wechatAppSecret: string
+  smsApiKey: string
 }
 
 @description('SignalR Service whose primary key is stored.')
@@ -40,6 +41,10 @@ param blindIndexKey string
 @secure()
 @description('WeChat app secret; stored only when not empty.')
 param wechatAppSecret string
+
+@secure()
+@description('SMS gateway API key; stored only when not empty.')
+param smsApiKey string
 
 @description('Log Analytics workspace for diagnostic settings.')
 param logAnalyticsWorkspaceId string
@@ -123,6 +128,15 @@ resource wechatAppSecretSecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = 
   properties: {
     value: wechatAppSecret
     contentType: 'WeChat app secret'
+  }
+}
+
+resource smsApiKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(smsApiKey)) {
+  parent: vault
+  name: secretNames.smsApiKey
+  properties: {
+    value: smsApiKey
+    contentType: 'SMS gateway API key'
   }
 }
 

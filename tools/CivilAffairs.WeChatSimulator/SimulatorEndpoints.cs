@@ -26,7 +26,8 @@ internal static class SimulatorEndpoints
 
         var sim = app.MapGroup("/__sim");
         sim.MapPost("/login", (HttpRequest request) => Login(request, state));
-        sim.MapGet("/users", () => Sim(state.Users.Select(u => new { u.Key, u.OpenId, u.UnionId, u.Nickname })));
+        sim.MapGet("/users", () => Sim(state.AllUsers().Select(u => new { u.Key, u.OpenId, u.UnionId, u.Nickname })));
+        sim.MapPost("/users", (HttpRequest request) => AddUser(request, state));
         sim.MapGet("/messages", (HttpRequest request) => Sim(state.Messages(request.Query["touser"].ToString())));
         sim.MapGet("/stats", () => Sim(state.Stats()));
         sim.MapPost("/expire-tokens", () => Sim(new { expired = state.ExpireTokens() }));
@@ -159,6 +160,16 @@ internal static class SimulatorEndpoints
         return state.IssueCode(key) is { } code
             ? Sim(new { code })
             : Results.Json(new { error = $"unknown user '{key}'" }, SimJson, statusCode: 404);
+    }
+
+    private static async Task<IResult> AddUser(HttpRequest request, SimulatorState state)
+    {
+        var body = await ReadJsonObject(request);
+        var key = body is null ? null : String(body, "user");
+        if (string.IsNullOrEmpty(key) || key.Length > 64) return Results.Json(new { error = "body must be {\"user\":\"<key>\",\"nickname\":\"...\"}" }, SimJson, statusCode: 400);
+        return state.AddUser(key, String(body!, "nickname")) is { } user
+            ? Results.Json(new { user.Key, user.OpenId, user.Nickname }, SimJson, statusCode: 201)
+            : Results.Json(new { error = $"user '{key}' exists" }, SimJson, statusCode: 409);
     }
 
     private static async Task<IResult> InjectFault(HttpRequest request, SimulatorState state)

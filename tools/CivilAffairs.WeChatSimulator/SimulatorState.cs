@@ -77,6 +77,25 @@ internal sealed class SimulatorState
 
     public IReadOnlyList<SimulatedUser> Users { get; }
 
+    /// <summary>Every user, the configured ones and those added since (<see cref="AddUser"/>).</summary>
+    public IReadOnlyList<SimulatedUser> AllUsers()
+    {
+        lock (_gate) return _usersByKey.Values.ToList();
+    }
+
+    /// <summary>A new WeChat user (someone installing the mini-program): a fresh openid; null when the key is taken.</summary>
+    public SimulatedUser? AddUser(string key, string? nickname)
+    {
+        lock (_gate)
+        {
+            if (_usersByKey.ContainsKey(key)) return null;
+            var user = new SimulatedUser(key, "o" + RandomNumberGenerator.GetString(TokenAlphabet, 27), null, nickname ?? key);
+            _usersByKey[key] = user;
+            _usersByOpenId[user.OpenId] = user;
+            return user;
+        }
+    }
+
     public SimulatedUser? FindUserByOpenId(string openId)
     {
         lock (_gate) return _usersByOpenId.GetValueOrDefault(openId);

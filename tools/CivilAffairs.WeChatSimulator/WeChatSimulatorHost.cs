@@ -40,6 +40,9 @@ public sealed class WeChatSimulatorHost : IAsyncDisposable
     /// <summary>The simulated users.</summary>
     public IReadOnlyList<SimulatedUser> Users => _state.Users;
 
+    /// <summary>The key the simulated SMS gateway accepts.</summary>
+    public string SmsApiKey => SmsGatewaySimulator.ApiKey;
+
     /// <summary>Starts the simulator; it listens until disposed.</summary>
     public static async Task<WeChatSimulatorHost> StartAsync(WeChatSimulatorOptions options, CancellationToken ct = default)
     {
@@ -65,6 +68,8 @@ public sealed class WeChatSimulatorHost : IAsyncDisposable
         var app = builder.Build();
         app.UseRouting();
         SimulatorEndpoints.Map(app, state);
+        var sms = new System.Collections.Concurrent.ConcurrentQueue<SimulatedSms>();
+        SmsGatewaySimulator.Map(app, sms);
         try
         {
             await app.StartAsync(ct);

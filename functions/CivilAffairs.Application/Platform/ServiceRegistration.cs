@@ -57,8 +57,14 @@ public static class ServiceRegistration
         services.AddSingleton<DivisionDirectory>();
         services.AddSingleton<PersonIndex>();
         services.AddSingleton<CitizenAccounts>();
+        services.AddSingleton<CitizenBindings>();
+        services.AddSingleton<ICallerRevalidation>(sp => sp.GetRequiredService<CitizenBindings>());
+        services.AddOptions<RealNameOptions>().Bind(configuration.GetSection("Security:RealName"));
+        services.AddSingleton<RealNameBinding>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<TokenValidator>();
+        services.AddOptions<LockoutOptions>().Bind(configuration.GetSection("Security:Lockout"));
+        services.AddSingleton<Lockout>();
         if (EntraIssuer.IsConfigured(configuration))
             services.AddSingleton<ITrustedIssuer, EntraIssuer>();
 
@@ -66,6 +72,7 @@ public static class ServiceRegistration
         services.AddSingleton<DeathRegister>();
         services.AddOptions<NotificationOptions>().Bind(configuration.GetSection("Notifications"));
         services.AddSingleton<NotificationService>();
+        services.AddSms(configuration);
         services.AddRealtime(configuration);
         services.AddSingleton<NegotiationService>();
 

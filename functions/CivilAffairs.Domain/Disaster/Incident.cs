@@ -181,6 +181,8 @@ public sealed record Incident
         if (declaration.Area is null) problems.Add(new("incident.area.required", "请划定受灾区域（多边形）", "area"));
         if (declaration.StartedAt > now + rules.FutureTolerance)
             problems.Add(new("incident.start.future", "灾害发生时间不能晚于当前时间", "startedAt"));
+        else if (declaration.StartedAt < now - TimeSpan.FromDays(366))
+            problems.Add(new("incident.start.too_old", "灾害发生时间不能早于一年前（历史灾情请走档案登记）", "startedAt"));
         if (!Jurisdiction.IsWellFormed(declaration.JurisdictionCode))
             problems.Add(new("incident.jurisdiction.invalid", "行政区划代码格式不正确（应为 6、9 或 12 位数字）", "jurisdictionCode"));
         if (string.IsNullOrWhiteSpace(declaration.DeclaredBy)) problems.Add(new("incident.actor.required", "缺少启动响应的操作人", "declaredBy"));

@@ -335,6 +335,13 @@ public static class NeedIntake
         return Outcome<NeedIntakeResult>.Accept(new NeedIntakeResult(merged, IntakeKind.Merged));
     }
 
+    /// <summary>The largest quantity one report may state.</summary>
+    public const decimal MaxQuantity = 1_000_000m;
+
+    /// <summary>Every reason a report cannot be taken in for <paramref name="incident"/> (empty when it can).</summary>
+    public static IReadOnlyList<Rejection> Check(Incident incident, NeedReport report, TimeProvider clock, NeedMergePolicy? policy = null) =>
+        Validate(incident, report, clock, policy ?? NeedMergePolicy.Default);
+
     static List<Rejection> Validate(Incident incident, NeedReport report, TimeProvider clock, NeedMergePolicy policy)
     {
         var problems = new List<Rejection>();
@@ -345,8 +352,11 @@ public static class NeedIntake
         if (!Enum.IsDefined(report.Urgency)) problems.Add(new("need.urgency.invalid", "紧急程度无效", "urgency"));
         if (!Enum.IsDefined(report.Reporter)) problems.Add(new("need.reporter.invalid", "上报人类型无效", "reporter"));
         if (report.Quantity <= 0) problems.Add(new("need.quantity.not_positive", "需求数量必须大于 0", "quantity"));
+        else if (report.Quantity > MaxQuantity || decimal.Round(report.Quantity, 3) != report.Quantity)
+            problems.Add(new("need.quantity.out_of_range", $"需求数量不能超过 {MaxQuantity:0}，最多 3 位小数", "quantity"));
         if (string.IsNullOrWhiteSpace(report.Unit)) problems.Add(new("need.unit.required", "请填写数量单位", "unit"));
         if (report.ReportedAt > clock.GetUtcNow() + policy.FutureTolerance) problems.Add(new("need.time.future", "上报时间不能晚于当前时间", "reportedAt"));
+        else if (report.ReportedAt < incident.StartedAt - TimeSpan.FromDays(1)) problems.Add(new("need.time.before_incident", "上报时间不能早于灾害发生时间", "reportedAt"));
         if ((report.PhotoRefs?.Count ?? 0) > policy.MaxPhotos) problems.Add(new("need.photos.too_many", $"每次上报最多 {policy.MaxPhotos} 张照片", "photoRefs"));
         return problems;
     }

@@ -62,6 +62,8 @@ public enum Permission
     DispatchRelief,
     /// <summary>Field teams: confirm pick-up and delivery of a dispatch assigned to them.</summary>
     ConfirmDelivery,
+    /// <summary>Release a person's real-name binding to a WeChat account (at the window, with an audited reason).</summary>
+    UnbindAccount,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -119,6 +121,7 @@ public static class AccessPolicy
         [Permission.ViewSupplies] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.DispatchRelief] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.ConfirmDelivery] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.UnbindAccount] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>

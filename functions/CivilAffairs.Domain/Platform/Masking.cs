@@ -49,6 +49,29 @@ public static partial class Masking
     }
 
     /// <summary>
+    /// Free text (a need's description, a note) with the identifiers it contains masked like the structured fields: resident
+    /// ID numbers (<c>440106********1234</c>), mobile numbers (<c>138****5678</c>), landline numbers with an area code, and
+    /// long digit runs such as bank cards (last 4 kept). Names cannot be found by pattern and stay as written.
+    /// </summary>
+    public static string? MaskFreeText(string? value)
+    {
+        if (string.IsNullOrEmpty(value)) return value;
+        var masked = IdNumberInText().Replace(value, m => MaskIdNumber(m.Value)!);
+        masked = MobileInText().Replace(masked, m => m.Value[..^8] + new string(Star, 4) + m.Value[^4..]);
+        masked = LandlineInText().Replace(masked, m => MaskPhone(m.Value)!);
+        return DigitRunInText().Replace(masked, m => new string(Star, m.Value.Length - 4) + m.Value[^4..]);
+    }
+
+    [GeneratedRegex(@"(?<![\dXx])\d{17}[\dXx](?![\dXx])")]
+    private static partial Regex IdNumberInText();
+    [GeneratedRegex(@"(?<!\d)1[3-9]\d{9}(?!\d)")]
+    private static partial Regex MobileInText();
+    [GeneratedRegex(@"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")]
+    private static partial Regex LandlineInText();
+    [GeneratedRegex(@"(?<![\d*])\d{12,}(?!\d)")]
+    private static partial Regex DigitRunInText();
+
+    /// <summary>
     /// Surname visible, the given name masked (<c>张*</c>, <c>张**</c>, <c>欧阳**</c> for compound surnames).
     /// One-character values are returned unchanged. Separators (·, spaces) are kept. Characters outside
     /// the Basic Multilingual Plane (rare characters in names) count as one character.

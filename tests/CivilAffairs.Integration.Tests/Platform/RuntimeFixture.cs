@@ -35,6 +35,10 @@ public sealed class RuntimeFixture : IAsyncLifetime
         options.Settings["Crypto:LocalKeyFile"] = Path.Combine(dataDirectory, "master-keys.json");
         options.Settings["Security:RateLimit:PublicPerMinute"] = "100000";
         options.Settings["Security:RateLimit:LoginPerMinute"] = "30";
+        // As behind the Azure front end: the last X-Forwarded-For entry is the client's address.
+        options.Settings["Security:TrustedProxy:Header"] = "X-Forwarded-For";
+        // Tests ask for a second code for one person within seconds, not a minute.
+        options.Settings["Security:RealName:ResendAfter"] = "00:00:02";
         options.Settings["Runtime:PartnerSimulator:Enabled"] = "false";
         tweak?.Invoke(options.Settings);
         return options;
@@ -52,6 +56,31 @@ public sealed class RuntimeFixture : IAsyncLifetime
     public Uri WeChat => Runtime.WeChatSimulator!;
 
     readonly Dictionary<string, string> tokens = [];
+
+    /// <summary>A WeChat user new to the platform (added to the simulator) signed in: their citizen token, not yet bound.</summary>
+    public async Task<string> NewWeChatCitizenAsync(string nickname = "新用户")
+    {
+        var key = "test-" + Guid.NewGuid().ToString("N")[..12];
+        (await Http.PostAsJsonAsync(new Uri(WeChat, "__sim/users"), new { user = key, nickname })).EnsureSuccessStatusCode();
+        return await WeChatLoginAsync(key);
+    }
+
+    /// <summary>Signs a simulator user in through <c>wx.login</c> and the platform: their citizen token.</summary>
+    public async Task<string> WeChatLoginAsync(string user)
+    {
+        var code = (await (await Http.PostAsJsonAsync(new Uri(WeChat, "__sim/login"), new { user })).JsonAsync()).GetProperty("code").GetString();
+        var login = await Http.PostAsJsonAsync("api/auth/wechat/login", new { code });
+        login.EnsureSuccessStatusCode();
+        return (await login.JsonAsync()).GetProperty("accessToken").GetString()!;
+    }
+
+    /// <summary>The newest verification code the simulated SMS gateway delivered to a mobile number.</summary>
+    public async Task<string> LastSmsCodeAsync(string mobile)
+    {
+        var inbox = await (await Http.GetAsync(new Uri(WeChat, $"__sim/sms?to={mobile}"))).JsonAsync();
+        var text = inbox.EnumerateArray().First().GetProperty("text").GetString()!;
+        return System.Text.RegularExpressions.Regex.Match(text, @"\d{6}").Value;
+    }
 
     /// <summary>A token for a demo account from the runtime's development identity provider.</summary>
     public async Task<string> TokenAsync(string account)

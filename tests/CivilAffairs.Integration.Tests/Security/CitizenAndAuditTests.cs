@@ -34,14 +34,18 @@ public class CitizenAndAuditTests(RuntimeFixture fx)
         var me = await (await fx.Http.SendAsync(Bearer(HttpMethod.Get, "api/me", zhang.GetProperty("accessToken").GetString()!))).JsonAsync();
         Assert.Equal(DevelopmentIdentityProvider.DemoPersons.ZhangWei, me.GetProperty("id").GetString());
 
-        // A new WeChat user: not bound; real-name binding needs the right name for the ID number.
-        var wang = await (await fx.Http.PostAsJsonAsync("api/auth/wechat/login", new { code = await WeChatCodeAsync("citizen-wang") })).JsonAsync();
-        Assert.False(wang.GetProperty("realNameBound").GetBoolean());
-        var token = wang.GetProperty("accessToken").GetString()!;
+        // A WeChat user new to the platform: not bound; binding needs the right name for the ID number, then the code
+        // sent to the phone on file (陈秀英: 138****8006).
+        var token = await fx.NewWeChatCitizenAsync("陈秀英");
         await (await fx.Http.SendAsync(Bearer(HttpMethod.Get, "api/me", token))).AssertProblemAsync(404, "REALNAME_REQUIRED");
         await (await fx.Http.SendAsync(Bearer(HttpMethod.Post, "api/auth/realname", token, new { name = "张三", idNumber = "440105197001016786" })))
             .AssertProblemAsync(422, "REALNAME_MISMATCH");
-        var bound = await fx.Http.SendAsync(Bearer(HttpMethod.Post, "api/auth/realname", token, new { name = "陈秀英", idNumber = "440105197001016786" }));
+        var sent = await fx.Http.SendAsync(Bearer(HttpMethod.Post, "api/auth/realname", token, new { name = "陈秀英", idNumber = "440105197001016786" }));
+        Assert.Equal(HttpStatusCode.OK, sent.StatusCode);
+        var challenge = await sent.JsonAsync();
+        Assert.Equal("138****8006", challenge.GetProperty("maskedPhone").GetString());
+        var bound = await fx.Http.SendAsync(Bearer(HttpMethod.Post, "api/auth/realname/confirm", token,
+            new { challengeId = challenge.GetProperty("challengeId").GetString(), code = await fx.LastSmsCodeAsync("13800138006") }));
         Assert.Equal(HttpStatusCode.OK, bound.StatusCode);
         var result = await bound.JsonAsync();
         Assert.Equal(DevelopmentIdentityProvider.DemoPersons.ChenXiuying, result.GetProperty("person").GetProperty("id").GetString());
@@ -61,13 +65,14 @@ public class CitizenAndAuditTests(RuntimeFixture fx)
     }
 
     [Fact]
-    public async Task Login_is_rate_limited_per_caller_with_retry_after()
+    public async Task Login_is_rate_limited_per_caller_with_retry_after_and_a_forged_forwarded_address_does_not_escape_it()
     {
         HttpResponseMessage? last = null;
         for (var i = 0; i < 40; i++)
         {
             var request = new HttpRequestMessage(HttpMethod.Post, "api/auth/wechat/login") { Content = JsonContent.Create(new { code = "x" }) };
-            request.Headers.Add("X-Forwarded-For", "203.0.113.77");
+            // The caller forges a new address on every try; the front end appends the real one, which alone counts.
+            request.Headers.Add("X-Forwarded-For", $"198.51.100.{i}, 203.0.113.77");
             last = await fx.Http.SendAsync(request);
             if (last.StatusCode == HttpStatusCode.TooManyRequests) break;
         }

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Collections.Concurrent;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -54,7 +55,15 @@ public class PlaintextScanTests
         var login = await (await http.PostAsJsonAsync("api/auth/wechat/login", new { code })).JsonAsync();
         var bind = new HttpRequestMessage(HttpMethod.Post, "api/auth/realname") { Content = JsonContent.Create(new { name = "刘芳", idNumber = DemoData.People[1].IdNumber }) };
         bind.Headers.Authorization = new AuthenticationHeaderValue("Bearer", login.GetProperty("accessToken").GetString());
-        await http.SendAsync(bind);
+        var challenge = await (await http.SendAsync(bind)).JsonAsync();
+        var sms = await (await http.GetAsync(new Uri(runtime.WeChatSimulator!, $"__sim/sms?to={DemoData.People[1].Phone}"))).JsonAsync();
+        var confirm = new HttpRequestMessage(HttpMethod.Post, "api/auth/realname/confirm")
+        {
+            Content = JsonContent.Create(new { challengeId = challenge.GetProperty("challengeId").GetString(),
+                code = System.Text.RegularExpressions.Regex.Match(sms[0].GetProperty("text").GetString()!, @"\d{6}").Value }),
+        };
+        confirm.Headers.Authorization = bind.Headers.Authorization;
+        Assert.Equal(HttpStatusCode.OK, (await http.SendAsync(confirm)).StatusCode);
         await Send("auditor", HttpMethod.Get, "api/audit/entries?pageSize=200");
         await Send("auditor", HttpMethod.Post, "api/audit/verify", new { });
         await http.PostAsJsonAsync("api/catalog/services/GZ-SA-001/prereviews?async=true", new { facts = new { householdInGuangzhou = true } });

@@ -129,6 +129,9 @@ public sealed class FunctionsRuntime : IAsyncDisposable
                     new("WeChat:AppId", wechat.AppId),
                     new("WeChat:AppSecret", wechat.AppSecret),
                 ]);
+                // The same simulator stands in for the SMS gateway (verification codes for real-name binding).
+                if (string.IsNullOrWhiteSpace(config["Sms:BaseUrl"]))
+                    config.AddInMemoryCollection([new("Sms:BaseUrl", wechat.BaseAddress.ToString()), new("Sms:ApiKey", wechat.SmsApiKey)]);
             }
             // Development: the partner units' side of verification, answering from synthetic registries.
             if (options.EnvironmentName == Environments.Development && config.GetValue("Runtime:PartnerSimulator:Enabled", false)

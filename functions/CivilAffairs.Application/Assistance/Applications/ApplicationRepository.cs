@@ -31,6 +31,11 @@ public sealed record ApplicationRecord
     public required string MembersCipher { get; init; }
     public required string ApplicantNameMasked { get; init; }
     public string? BankAccountCipher { get; init; }
+    /// <summary>
+    /// Members (refs) whose place in an active household could not be claimed when a citizen applied online: the citizen is
+    /// not told (it would reveal another household's assistance); the office checks again at acceptance.
+    /// </summary>
+    public IReadOnlyList<string> UnclaimedMembers { get; init; } = [];
 
     public required DateTimeOffset SubmittedAt { get; init; }
     public required string SubmittedBy { get; init; }
@@ -165,6 +170,7 @@ public sealed class ApplicationRepository(Tables tables, Outbox outbox)
         ["Members"] = r.MembersCipher,
         ["ApplicantNameMasked"] = r.ApplicantNameMasked,
         ["BankAccount"] = r.BankAccountCipher,
+        ["UnclaimedMembers"] = r.UnclaimedMembers.Count == 0 ? null : string.Join(",", r.UnclaimedMembers),
         ["SubmittedAt"] = r.SubmittedAt,
         ["SubmittedBy"] = r.SubmittedBy,
         ["SubmittedVia"] = r.SubmittedVia,
@@ -202,6 +208,7 @@ public sealed class ApplicationRepository(Tables tables, Outbox outbox)
         MembersCipher = e.GetString("Members"),
         ApplicantNameMasked = e.GetString("ApplicantNameMasked") ?? "",
         BankAccountCipher = e.GetString("BankAccount"),
+        UnclaimedMembers = (e.GetString("UnclaimedMembers") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries),
         SubmittedAt = e.GetDateTimeOffset("SubmittedAt")!.Value,
         SubmittedBy = e.GetString("SubmittedBy") ?? "",
         SubmittedVia = e.GetString("SubmittedVia") ?? "counter",

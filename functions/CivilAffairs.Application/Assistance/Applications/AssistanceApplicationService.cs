@@ -127,23 +127,39 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
         if (caller.Role == Role.Citizen && (caller.PersonId is null || applicant.PersonId != caller.PersonId))
             return Problem.Forbidden("市民只能以本人作为申请人提交申请（请先完成实名认证）。");
 
-        // One active household per person: claim every member, release the claims if any is taken.
+        // One active household per person: claim every member. Staff learn at once that a member is taken (the claims are given
+        // back); a citizen applying online is not told — that would reveal whether a stranger receives assistance — and the
+        // office meets the conflict when it accepts the application.
         var memberships = await tables.GetAsync(TableNames.AssistanceMemberships, ct);
         var claimed = new List<StoredMember>();
+        var unclaimed = new List<string>();
         foreach (var m in stored)
         {
-            try
+            if (await ClaimAsync(memberships, m, id, request.Program!.Value, ct))
             {
-                await memberships.AddEntityAsync(new TableEntity(m.IdIndex[..2], m.IdIndex) { ["ApplicationId"] = id, ["Program"] = request.Program!.Value.ToString() }, ct);
                 claimed.Add(m);
+                continue;
             }
-            catch (RequestFailedException e) when (e.Status == 409)
+            await audit.AppendAsync(caller, new AuditEvent("assistance.submit", AuditOutcome.Failed, m.IdIndex, Detail: "memberInActiveHousehold"), requestId, ct);
+            if (caller.Role == Role.Citizen)
             {
-                foreach (var c in claimed) await memberships.DeleteEntityAsync(c.IdIndex[..2], c.IdIndex, ETag.All, ct);
-                await audit.AppendAsync(caller, new AuditEvent("assistance.submit", AuditOutcome.Failed, m.IdIndex, Detail: "memberInActiveHousehold"), requestId, ct);
-                return Problem.Conflict("MEMBER_IN_ACTIVE_HOUSEHOLD", "申请状态冲突", $"家庭成员 {Masking.MaskName(m.Name)} 已在另一个在办的救助申请家庭中，不能重复申请。");
+                unclaimed.Add(m.MemberRef);
+                continue;
             }
+            foreach (var c in claimed) await memberships.DeleteEntityAsync(c.IdIndex[..2], c.IdIndex, ETag.All, ct);
+            return MemberTaken(m);
         }
+
+        // 一数一源: members the person index does not know yet are registered there, at the household's residence, so that
+        // every later write about them (a death, another application) is checked against that jurisdiction.
+        for (var i = 0; i < stored.Count; i++)
+            if (stored[i].PersonId is null)
+                stored[i] = stored[i] with
+                {
+                    PersonId = await persons.ImportAsync(caller, Ids.New(clock),
+                        new PersonRegistration { Name = stored[i].Name, IdNumber = stored[i].IdNumber, Jurisdiction = request.Jurisdiction }, requestId, ct),
+                };
+        applicant = stored.Single(m => m.Relationship == Relationship.Applicant);
 
         var now = clock.GetUtcNow();
         var record = new ApplicationRecord
@@ -163,6 +179,7 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
             SubmittedBy = caller.Subject,
             SubmittedVia = caller.Role == Role.Citizen ? "online" : "counter",
             StepSince = now,
+            UnclaimedMembers = unclaimed,
         };
         try
         {
@@ -213,6 +230,12 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
         var record = found.Value!;
         if (record.Status != ApplicationStatus.Submitted)
             return Problem.Conflict("APPLICATION_NOT_SUBMITTED", "申请状态冲突", "只有待受理的申请才能受理。");
+        if (record.UnclaimedMembers.Count > 0)
+        {
+            var memberships = await tables.GetAsync(TableNames.AssistanceMemberships, ct);
+            foreach (var m in MembersOf(record).Where(m => record.UnclaimedMembers.Contains(m.MemberRef)))
+                if (!await ClaimAsync(memberships, m, id, record.Program, ct)) return MemberTaken(m);
+        }
         var atCounter = request?.MaterialsCheckedAtCounter == true;
         if (!atCounter)
         {
@@ -224,7 +247,7 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
         var now = clock.GetUtcNow();
         var (moved, changed) = await repository.UpdateAsync(id,
             r => r.Status != ApplicationStatus.Submitted ? null
-                : r with { Status = ApplicationStatus.Accepted, AcceptedAt = now, AcceptedBy = caller.Subject, StepSince = now, MaterialsCheckedAtCounter = atCounter },
+                : r with { Status = ApplicationStatus.Accepted, AcceptedAt = now, AcceptedBy = caller.Subject, StepSince = now, MaterialsCheckedAtCounter = atCounter, UnclaimedMembers = [] },
             _ => [new PendingEvent(ApplicationEvents.Source, ApplicationEvents.Accepted, id, new ApplicationEventData(id))], ct);
         if (!changed) return Problem.Conflict("CONCURRENT_UPDATE", "申请状态冲突", "申请已被他人处理，请刷新后重试。");
         await audit.AppendAsync(caller, new AuditEvent("assistance.accept", AuditOutcome.Success, record.ApplicantIndex, Detail: id), requestId, ct);
@@ -298,6 +321,24 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
 
     StepDeadline? DeadlineOf(ApplicationStatus status, DateTimeOffset? stepSince, DateOnly today) =>
         stepSince is { } since ? CaseWorkflow.Deadline(status, ChinaTime.DateOf(since), today, Limits, HolidayCalendar.Default) : null;
+
+    /// <summary>Claims the member's place for this application; false when another active application holds it.</summary>
+    static async Task<bool> ClaimAsync(TableClient memberships, StoredMember m, string applicationId, AssistanceProgram program, CancellationToken ct)
+    {
+        try
+        {
+            await memberships.AddEntityAsync(new TableEntity(m.IdIndex[..2], m.IdIndex) { ["ApplicationId"] = applicationId, ["Program"] = program.ToString() }, ct);
+            return true;
+        }
+        catch (RequestFailedException e) when (e.Status == 409)
+        {
+            var holder = await memberships.GetEntityIfExistsAsync<TableEntity>(m.IdIndex[..2], m.IdIndex, cancellationToken: ct);
+            return holder.HasValue && holder.Value!.GetString("ApplicationId") == applicationId;
+        }
+    }
+
+    static Problem MemberTaken(StoredMember m) =>
+        Problem.Conflict("MEMBER_IN_ACTIVE_HOUSEHOLD", "申请状态冲突", $"家庭成员 {Masking.MaskName(m.Name)} 已在另一个在办的救助申请家庭中，不能重复申请。");
 
     async Task ReleaseMembersAsync(ApplicationRecord record, CancellationToken ct)
     {

@@ -39,8 +39,7 @@ public sealed class PaymentService(Tables tables, BlobServiceClient blobs, Assis
 {
     public const string Container = "assistance-payments";
 
-    public static bool IsMonth(string? month) =>
-        DateOnly.TryParseExact(month + "01", "yyyyMMdd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _);
+    public static bool IsMonth(string? month) => PaymentMonth.Parse(month) is not null;
 
     public static Problem BatchNotFound() => Problem.NotFound("BATCH_NOT_FOUND", "批次不存在", "没有找到该月份该区的发放批次，或不在您的管辖范围内。");
 
@@ -54,7 +53,7 @@ public sealed class PaymentService(Tables tables, BlobServiceClient blobs, Assis
         var district = request.District;
         if (district is null && caller.Jurisdiction is { } own && Jurisdiction.IsWellFormed(own) && Jurisdiction.LevelOf(own) == DivisionLevel.District) district = own;
         var errors = new List<FieldError>();
-        if (!IsMonth(request.Month)) errors.Add(new FieldError("month", "月份格式须为 yyyyMM。"));
+        if (PaymentMonth.CheckRunnable(request.Month, ChinaTime.Today(clock)) is { } monthError) errors.Add(new FieldError("month", monthError));
         if (district is not null && (district.Length != 6 || !district.All(char.IsAsciiDigit))) errors.Add(new FieldError("district", "区级行政区划代码须为 6 位数字。"));
         if (errors.Count > 0) return Problem.Invalid(errors);
         var cityWide = district is null && caller.Jurisdiction is { } j && Jurisdiction.IsWellFormed(j) && Jurisdiction.LevelOf(j) == DivisionLevel.City;
@@ -110,7 +109,7 @@ public sealed class PaymentService(Tables tables, BlobServiceClient blobs, Assis
             else if (!Allowances.PaysIn(program, first)) skip = "本项目本月无需发放";
             else
                 foreach (var m in members)
-                    if (await deaths.IsDeceasedAsync(m.IdIndex, ct)) { skip = "家庭成员已死亡，暂停发放待核减"; break; }
+                    if (await deaths.IsDeceasedAsync(m.IdIndex, application.Jurisdiction, ct)) { skip = "家庭成员已死亡，暂停发放待核减"; break; }
             var amount = application.MonthlyAllowance ?? 0m;
             var applicant = members.Single(m => m.Relationship == Relationship.Applicant);
             var account = applications.BankAccountOf(application);

@@ -28,7 +28,7 @@ namespace CivilAffairs.Application.Disaster.Devices;
 /// RowKey <c>usage.{uploadId}</c> one row per committed upload, written in the same transaction as the used-bytes
 /// update so a retried commit never counts twice.
 /// </remarks>
-public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssuer tokens, DivisionDirectory divisions, AuditLog audit,
+public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssuer tokens, DivisionDirectory divisions, AuditLog audit, Lockout lockout,
     IOptions<UploadOptions> options, TimeProvider clock)
 {
     const string DeviceRow = "device";
@@ -145,17 +145,22 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
         if (request.Secret is not { Length: > 0 and <= 256 }) errors.Add(new FieldError("secret", "请提供设备密钥。"));
         if (errors.Count > 0) return Problem.Invalid(errors);
 
-        var entity = await EntityAsync(request.DeviceId!, ct);
+        // Guessing one device's secret is limited per device as well as per address (the address limit alone can be spread).
+        var deviceKey = request.DeviceId!;
+        if (await lockout.CheckAsync(Lockout.DeviceSecret, deviceKey, ct) is { } locked) return locked;
+        var entity = await EntityAsync(deviceKey, ct);
         var stored = entity?.GetString("SecretHash");
-        var presented = await HashAsync(request.DeviceId!, request.Secret!, ct);
+        var presented = await HashAsync(deviceKey, request.Secret!, ct);
         var matches = stored is not null
             && CryptographicOperations.FixedTimeEquals(Encoding.ASCII.GetBytes(stored), Encoding.ASCII.GetBytes(presented));
         if (!matches || entity!.GetString("Status") != nameof(DeviceStatus.Active))
         {
-            await audit.AppendAsync(null, new AuditEvent("disaster.device.token", AuditOutcome.Denied, Detail: entity is null ? "unknown" : request.DeviceId), requestId, ct);
+            await audit.AppendAsync(null, new AuditEvent("disaster.device.token", AuditOutcome.Denied, Detail: entity is null ? "unknown" : deviceKey), requestId, ct);
+            if (entity is not null && await lockout.FailAsync(Lockout.DeviceSecret, deviceKey, requestId, ct) is { } nowLocked) return nowLocked;
             // Unknown device, wrong secret or revoked: one answer, so a caller cannot probe for device ids.
             return Problem.Unauthenticated("DEVICE_CREDENTIALS_INVALID", "设备认证失败", "设备编号或密钥不正确，或设备已被吊销。");
         }
+        await lockout.ResetAsync(Lockout.DeviceSecret, deviceKey, ct);
         var (token, expiresAt) = await tokens.IssueDeviceTokenAsync(entity.PartitionKey, entity.GetString("Name"), entity.GetString("Jurisdiction"), ct);
         return Result.Ok(new DeviceSession(token, "Bearer", expiresAt, entity.PartitionKey));
     }

@@ -131,7 +131,13 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
         if (errors.Count > 0) return Problem.Invalid(errors);
 
         var stored = await incidents.LoadAsync(request.IncidentId!, ct);
-        if (stored is null) return Problem.NotFound("INCIDENT_NOT_FOUND", "灾害事件不存在", "没有找到该灾害事件，请核对事件编号。");
+        // Staff report into incidents of their jurisdiction chain only (another district's incident is not theirs to change);
+        // citizens report wherever they are.
+        if (stored is null || caller.IsStaff && !IncidentService.Sees(caller, stored.Incident.JurisdictionCode))
+        {
+            if (stored is not null) await audit.AppendAsync(caller, new AuditEvent("disaster.need.report", AuditOutcome.Denied, Detail: "outOfScope"), requestId, ct);
+            return Problem.NotFound("INCIDENT_NOT_FOUND", "灾害事件不存在", "没有找到该灾害事件，请核对事件编号。");
+        }
 
         var reportId = request.ClientReportId is { } client ? ReportIdOf(caller.Subject, client) : "r-" + Ids.New(clock);
         var report = new NeedReport(reportId, stored.Incident.Id, request.Category!.Value, request.Quantity!.Value, request.Unit ?? "",
@@ -158,6 +164,7 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
     public async Task<Result<(IntakeKind Kind, StoredNeed Need)>> IntakeAsync(Incident incident, NeedReport report, ReportDetails details,
         Func<StoredNeed, StoredNeed>? adjust, CancellationToken ct)
     {
+        if (NeedIntake.Check(incident, report, clock) is { Count: > 0 } refused) return Problem.Rejected(refused);
         var table = await tables.GetAsync(TableNames.DisasterNeeds, ct);
         return await Optimistic.RetryAsync<Result<(IntakeKind Kind, StoredNeed Need)>>($"needs of incident {incident.Id}", async () =>
         {
@@ -350,7 +357,7 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
             var phone = Open("ContactPhone");
             reports.Add(new NeedReportView(kind, kind.ChineseName(), r.GetDateTimeOffset("ReportedAt")!.Value,
                 decimal.Parse(r.GetString("Quantity"), System.Globalization.CultureInfo.InvariantCulture), Enum.Parse<Urgency>(r.GetString("Urgency")),
-                Open("Description"), unmask ? phone : Masking.MaskPhone(phone)));
+                unmask ? Open("Description") : Masking.MaskFreeText(Open("Description")), unmask ? phone : Masking.MaskPhone(phone)));
         }
         await audit.AppendAsync(caller, new AuditEvent("disaster.need.read", AuditOutcome.Success, Purpose: unmask ? purpose : null, Detail: id), requestId, ct);
         return Result.Ok<object>(View(stored) with { Reports = reports.OrderBy(r => r.ReportedAt).ToList() }, stored.ETag.ToString());

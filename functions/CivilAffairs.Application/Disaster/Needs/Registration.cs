@@ -16,7 +16,7 @@ public static class DisasterNeedsRegistration
     {
         services.AddOptions<DisasterPublicOptions>().Bind(configuration.GetSection("Disaster:Public"));
         services.AddSingleton<IncidentService>();
-        services.AddSingleton<CivilAffairs.Application.Disaster.Uploads.IIncidentAreaLookup, IncidentAreaLookup>();
+        services.AddSingleton<CivilAffairs.Application.Disaster.Uploads.IIncidentDirectory, IncidentDirectory>();
         services.AddSingleton<NeedService>();
         services.AddSingleton<AnalysisFindingSink>();
         services.AddSingleton<IAnalysisFindingSink>(sp => sp.GetRequiredService<AnalysisFindingSink>());

@@ -9,7 +9,7 @@ public static class DisasterUploadsRegistration
     /// <summary>
     /// Field devices and resumable uploads: <see cref="DeviceService"/>, <see cref="UploadService"/>, <see cref="UploadAnalysisService"/>.
     /// Needs <c>IImageAnalyzer</c> and <c>DashboardFeed</c>; uses every registered <c>IAnalysisFindingSink</c> and the first
-    /// <see cref="IIncidentAreaLookup"/>, if any.
+    /// <see cref="IIncidentDirectory"/>, if any.
     /// </summary>
     public static IServiceCollection AddDisasterUploads(this IServiceCollection services, IConfiguration configuration)
     {

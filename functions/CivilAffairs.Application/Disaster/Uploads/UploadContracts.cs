@@ -39,13 +39,19 @@ public sealed record UploadView(string Id, string DeviceId, string Status, strin
 public sealed record BlockReceipt(string UploadId, int Index, int Length);
 
 /// <summary>
-/// The area of an incident, for flagging uploads taken outside it. Implemented by the incident side; when no
-/// implementation is registered, positions are stored and the flag stays null.
+/// What the uploads side asks the incident side (implemented there; when none is registered, positions are stored, the
+/// outside-area flag stays null and named incidents are not checked).
 /// </summary>
-public interface IIncidentAreaLookup
+public interface IIncidentDirectory
 {
     /// <summary>The incident's area, or null when the incident is unknown.</summary>
     Task<GeoPolygon?> FindAreaAsync(string incidentId, CancellationToken ct);
+
+    /// <summary>
+    /// Whether a device of <paramref name="jurisdiction"/> may name this incident and need: both exist, lie in its
+    /// jurisdiction chain, and the need belongs to the incident.
+    /// </summary>
+    Task<bool> InReachAsync(string? incidentId, string? needId, string jurisdiction, CancellationToken ct);
 }
 
 /// <summary>An analysis job on the queue <c>disaster-analysis</c>: ids only.</summary>

@@ -14,6 +14,7 @@ using CivilAffairs.Application.Platform;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Files;
 using CivilAffairs.Application.Platform.Json;
+using CivilAffairs.Application.Disaster.Needs;
 using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Catalog;
@@ -41,7 +42,7 @@ namespace CivilAffairs.Application.Disaster.Uploads;
 /// committed, analysis job queued. A second commit answers the same result.</para>
 /// </remarks>
 public sealed class UploadService(Tables tables, BlobServiceClient blobs, QueueServiceClient queues, DeviceService devices, AuditLog audit,
-    IEnumerable<IIncidentAreaLookup> areaLookups, IOptions<UploadOptions> options, TimeProvider clock, ILogger<UploadService> logger)
+    IEnumerable<IIncidentDirectory> areaLookups, IOptions<UploadOptions> options, TimeProvider clock, ILogger<UploadService> logger)
 {
     public const string Container = "disaster-uploads";
     const string SessionRow = "session";
@@ -102,8 +103,17 @@ public sealed class UploadService(Tables tables, BlobServiceClient blobs, QueueS
             else if (GeoPoint.Validate(p.Lat.Value, p.Lon.Value, p.Alt) is { } problem) errors.Add(new FieldError("position." + problem.Field switch { "latitude" => "lat", "longitude" => "lon", _ => "alt" }, problem.Reason));
         }
         if (request.Heading is { } h && (!double.IsFinite(h) || h < 0 || h > 360)) errors.Add(new FieldError("heading", "航向须为 0 到 360 度。"));
-        if (request.TakenAt is { } t && t > clock.GetUtcNow().AddDays(1)) errors.Add(new FieldError("takenAt", "拍摄时间不能晚于当前时间。"));
+        if (request.TakenAt is { } t && (t > clock.GetUtcNow().AddDays(1) || t < clock.GetUtcNow().AddYears(-5))) errors.Add(new FieldError("takenAt", "拍摄时间不能晚于当前时间，也不能早于五年前。"));
         if (errors.Count > 0) return new Problem(400, "VALIDATION_FAILED", "请求内容有误", "请根据 errors 中的提示修改后重新提交。", errors);
+        // A device names only incidents and needs of its own jurisdiction chain: it cannot change another district's needs.
+        if ((request.IncidentId is not null || request.NeedId is not null) && areaLookups.FirstOrDefault() is { } directory
+            && !await directory.InReachAsync(request.IncidentId, request.NeedId, device.Jurisdiction, ct))
+        {
+            await audit.AppendAsync(caller, new AuditEvent("disaster.upload.create", AuditOutcome.Denied, Detail: "incidentOrNeedOutOfReach"), requestId, ct);
+            return request.NeedId is not null
+                ? NeedService.NotFound()
+                : Problem.NotFound("INCIDENT_NOT_FOUND", "灾害事件不存在", "没有找到该灾害事件，或它不在本设备所属辖区。");
+        }
 
         if (device.UsedBytes + size > device.QuotaBytes) return QuotaProblem(device.UsedBytes, device.QuotaBytes, size);
 

@@ -193,6 +193,9 @@ public sealed class AuditLog(Tables tables, BlobServiceClient blobs, TimeProvide
         range ??= new AuditVerifyRequest(null, null);
         if (range.From is < 1 || range.To is < 1 || range.From > range.To)
             return Problem.Invalid("from", "序号范围须为正整数且 from ≤ to。");
+        var last = await LastSequenceAsync(call.Cancellation);
+        if (range.From > last)
+            return Problem.Invalid("from", last == 0 ? "审计日志还没有记录。" : $"from 超出日志末尾：目前共有 {last} 条记录（序号 1–{last}）。");
         var result = await VerifyAsync(range.From, range.To, call.Cancellation);
         await AppendAsync(call.Caller, new AuditEvent("audit.verify", result.Intact ? AuditOutcome.Success : AuditOutcome.Failed,
             Detail: result.Intact ? $"{result.From}-{result.To}" : $"broken at {result.FirstBrokenSequence}: {result.Problem}"), call.RequestId, call.Cancellation);
@@ -214,6 +217,13 @@ public sealed class AuditLog(Tables tables, BlobServiceClient blobs, TimeProvide
         await foreach (var page in pages)
             return new AuditPage(page.Values.Select(FromEntity).ToList(), page.ContinuationToken);
         return new AuditPage([], null);
+    }
+
+    async Task<long> LastSequenceAsync(CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.AuditLog, ct);
+        var head = await table.GetEntityIfExistsAsync<TableEntity>(Partition, HeadKey, cancellationToken: ct);
+        return head.HasValue ? head.Value!.GetInt64("Sequence")!.Value : 0;
     }
 
     /// <summary>Recomputes the chain over [from, to] and reports the first broken link; also checks anchors in range.</summary>

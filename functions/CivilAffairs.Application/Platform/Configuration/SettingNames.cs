@@ -73,11 +73,21 @@ public static class SettingNames
     /// <summary>WeChat subscribe template for case-progress notifications; empty disables WeChat delivery.</summary>
     public const string NotificationsWeChatTemplateId = "Notifications__WeChatTemplateId";
 
+    /// <summary>SMS gateway base URL (real-name binding codes); empty disables binding by SMS code.</summary>
+    public const string SmsBaseUrl = "Sms__BaseUrl";
+    /// <summary>SMS gateway API key (a Key Vault reference in Azure).</summary>
+    public const string SmsApiKey = "Sms__ApiKey";
+
     // ---- Abuse limits ----
     /// <summary>Per-caller requests per minute on public endpoints.</summary>
     public const string RateLimitPublicPerMinute = "Security__RateLimit__PublicPerMinute";
     /// <summary>Per-caller requests per minute on login endpoints.</summary>
     public const string RateLimitLoginPerMinute = "Security__RateLimit__LoginPerMinute";
+    /// <summary>
+    /// The request header in which the trusted front end (in Azure, the App Service front end) appends the client's address;
+    /// its last entry is the one the limits use. Unset (one machine): the connection's own address, and no header is believed.
+    /// </summary>
+    public const string TrustedProxyHeader = "Security__TrustedProxy__Header";
 
     /// <summary>All names above, for the settings-parity test and start-up validation.</summary>
     public static IReadOnlyList<string> All { get; } = typeof(SettingNames)

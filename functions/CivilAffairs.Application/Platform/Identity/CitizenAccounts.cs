@@ -22,13 +22,16 @@ public sealed record RealNameRequest(string? Name, string? IdNumber);
 /// <summary>Answer of a real-name binding: a new session (now bound) and the person, masked.</summary>
 public sealed record RealNameResult(CitizenSession Session, PersonView Person);
 
+/// <summary>A citizen account and the person it is bound to, if any.</summary>
+public sealed record CitizenAccount(string Id, string? PersonId);
+
 /// <summary>
 /// Citizen accounts behind WeChat sign-in. The openid is never stored: accounts are found by
 /// its blind index (<c>CitizenAccounts</c>, PartitionKey "wx-&lt;index&gt;") and kept under their
-/// own id (PartitionKey = account id). Real-name binding links an account to the person index
-/// when name and ID number match a registered person.
+/// own id (PartitionKey = account id). Real-name binding (<see cref="RealNameBinding"/>) links an account to one person of
+/// the person index; <see cref="CitizenBindings"/> holds which account a person is bound to.
 /// </summary>
-public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindIndex blindIndex, PersonIndex persons,
+public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindIndex blindIndex, CitizenBindings bindings,
     PlatformTokenIssuer issuer, AuditLog audit, FieldCipher cipher, TimeProvider clock)
 {
     public const string OpenIdPurpose = "wechat.openid";
@@ -52,40 +55,39 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
         await RememberOpenIdAsync(account.Id, session.OpenId, ct);
         var caller = new Caller(account.Id, "市民", Role.Citizen, null, account.PersonId, null, PlatformTokenIssuer.IssuerName);
         await audit.AppendAsync(caller, new AuditEvent("auth.wechatLogin", AuditOutcome.Success), requestId, ct);
-        return Result.Ok(await SessionAsync(account, ct));
+        return Result.Ok(await SessionAsync(account.Id, account.PersonId is { } p && await bindings.AccountOfAsync(p, ct) == account.Id ? p : null, ct));
     }
 
     public string OpenIdIndex(string openId) => blindIndex.Compute(OpenIdPurpose, openId);
 
-    public async Task<Result<RealNameResult>> BindRealNameAsync(CallContext call, RealNameRequest request)
+    /// <summary>The account behind a citizen token's subject; null for tokens not issued to a WeChat account (development sign-in).</summary>
+    public async Task<CitizenAccount?> FindAsync(string accountId, CancellationToken ct)
     {
-        var (caller, requestId, ct) = call;
-        var errors = new List<FieldError>();
-        if (string.IsNullOrWhiteSpace(request.Name)) errors.Add(new FieldError("name", "请填写姓名。"));
-        var id = IdNumber.Validate(request.IdNumber, ChinaTime.Today(clock));
-        if (!id.IsValid) errors.Add(new FieldError("idNumber", id.Message ?? "身份证号码无效。"));
-        if (errors.Count > 0) return Problem.Invalid(errors);
-
-        var (record, index) = await persons.MatchAsync(id.Normalized!, request.Name!, ct);
-        if (record is null)
-        {
-            await audit.AppendAsync(caller, new AuditEvent("auth.realNameBind", AuditOutcome.Failed, index, Detail: "mismatch"), requestId, ct);
-            return new Problem(422, "REALNAME_MISMATCH", "实名信息不匹配", "姓名与身份证号码未能与人口信息库匹配，请核对或到社区登记。");
-        }
+        if (!Ids.TryParse(accountId, out _)) return null;
         var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
-        await Optimistic.RetryAsync("citizen account", async () =>
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(accountId, "account", cancellationToken: ct);
+        return row.HasValue ? new CitizenAccount(accountId, row.Value!.GetString("PersonId")) : null;
+    }
+
+    /// <summary>Records the person an account is bound to (null: unbound). With <paramref name="onlyIf"/>, only while it holds that person.</summary>
+    public Task SetPersonAsync(string accountId, string? personId, CancellationToken ct, string? onlyIf = null) =>
+        Optimistic.RetryAsync("citizen account", async () =>
         {
-            var entity = (await table.GetEntityAsync<TableEntity>(caller.Subject, "account", cancellationToken: ct)).Value;
-            entity["PersonId"] = record.Id;
-            entity["BoundAt"] = clock.GetUtcNow();
+            var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(accountId, "account", cancellationToken: ct);
+            if (!found.HasValue) return;
+            var entity = found.Value!;
+            if (onlyIf is not null && entity.GetString("PersonId") != onlyIf) return;
+            if (personId is null) { entity.Remove("PersonId"); entity["UnboundAt"] = clock.GetUtcNow(); }
+            else { entity["PersonId"] = personId; entity["BoundAt"] = clock.GetUtcNow(); }
             await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
         }, ct);
-        await LinkPersonAsync(caller.Subject, record.Id, ct);
-        await audit.AppendAsync(caller, new AuditEvent("auth.realNameBind", AuditOutcome.Success, index), requestId, ct);
-        var account = new Account(caller.Subject, record.Id);
-        var person = await persons.ReadAsync(call with { Principal = caller with { PersonId = record.Id } }, record.Id, null);
-        if (person.Problem is { } problem) return problem;
-        return Result.Ok(new RealNameResult(await SessionAsync(account, ct), person.Value!));
+
+    /// <summary>A new session for the account, carrying the person it is bound to.</summary>
+    public async Task<CitizenSession> SessionAsync(string accountId, string? personId, CancellationToken ct)
+    {
+        var (token, expires) = await issuer.IssueCitizenTokenAsync(accountId, "市民", personId, ct);
+        return new CitizenSession(token, expires, personId is not null);
     }
 
     /// <summary>Creates (or finds) the account for an openid and, for demo data, binds it to a person.</summary>
@@ -98,23 +100,20 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
         {
             var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
             await table.UpsertEntityAsync(new TableEntity(account.Id, "account") { ["OpenIdIndex"] = openIdIndex, ["PersonId"] = personId, ["BoundAt"] = clock.GetUtcNow() }, TableUpdateMode.Merge, ct);
-            await LinkPersonAsync(account.Id, personId, ct);
+            await bindings.ForceAsync(personId, account.Id, ct);
         }
         return account.Id;
     }
 
-    /// <summary>The WeChat openids of the accounts bound to a person (for subscribe messages); decrypted in memory only.</summary>
+    /// <summary>The WeChat openid of the account bound to a person (for subscribe messages); decrypted in memory only.</summary>
     public async Task<IReadOnlyList<string>> OpenIdsOfPersonAsync(string personId, CancellationToken ct)
     {
+        if (await bindings.AccountOfAsync(personId, ct) is not { } accountId) return [];
         var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
-        var result = new List<string>();
-        await foreach (var link in table.QueryAsync<TableEntity>(e => e.PartitionKey == "person-" + personId, cancellationToken: ct))
-        {
-            var account = await table.GetEntityIfExistsAsync<TableEntity>(link.RowKey, "account", cancellationToken: ct);
-            if (account.HasValue && account.Value!.GetString("PersonId") == personId && account.Value.GetString("OpenId") is { } token)
-                result.Add(cipher.Decrypt(token, OpenIdAad(link.RowKey)));
-        }
-        return result;
+        var account = await table.GetEntityIfExistsAsync<TableEntity>(accountId, "account", cancellationToken: ct);
+        return account.HasValue && account.Value!.GetString("PersonId") == personId && account.Value.GetString("OpenId") is { } token
+            ? [cipher.Decrypt(token, OpenIdAad(accountId))]
+            : [];
     }
 
     async Task RememberOpenIdAsync(string accountId, string openId, CancellationToken ct)
@@ -123,17 +122,9 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
         await table.UpsertEntityAsync(new TableEntity(accountId, "account") { ["OpenId"] = cipher.Encrypt(openId, OpenIdAad(accountId)) }, TableUpdateMode.Merge, ct);
     }
 
-    async Task LinkPersonAsync(string accountId, string personId, CancellationToken ct)
-    {
-        var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
-        await table.UpsertEntityAsync(new TableEntity("person-" + personId, accountId) { ["LinkedAt"] = clock.GetUtcNow() }, TableUpdateMode.Replace, ct);
-    }
-
     static string OpenIdAad(string accountId) => $"account/{accountId}/openid";
 
-    sealed record Account(string Id, string? PersonId);
-
-    async Task<Account> GetOrCreateAsync(string openIdIndex, CancellationToken ct)
+    async Task<CitizenAccount> GetOrCreateAsync(string openIdIndex, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.CitizenAccounts, ct);
         var link = await table.GetEntityIfExistsAsync<TableEntity>("wx-" + openIdIndex, "openid", cancellationToken: ct);
@@ -144,7 +135,7 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
             {
                 await table.AddEntityAsync(new TableEntity("wx-" + openIdIndex, "openid") { ["AccountId"] = id }, ct);
                 await table.AddEntityAsync(new TableEntity(id, "account") { ["OpenIdIndex"] = openIdIndex, ["CreatedAt"] = clock.GetUtcNow() }, ct);
-                return new Account(id, null);
+                return new CitizenAccount(id, null);
             }
             catch (RequestFailedException e) when (e.Status == 409)
             {
@@ -157,14 +148,8 @@ public sealed class CitizenAccounts(Tables tables, WeChatClient wechat, BlindInd
         {
             // The link was written by a login that failed before the account row: finish it.
             await table.UpsertEntityAsync(new TableEntity(accountId, "account") { ["OpenIdIndex"] = openIdIndex, ["CreatedAt"] = clock.GetUtcNow() }, TableUpdateMode.Merge, ct);
-            return new Account(accountId, null);
+            return new CitizenAccount(accountId, null);
         }
-        return new Account(accountId, account.Value!.GetString("PersonId"));
-    }
-
-    async Task<CitizenSession> SessionAsync(Account account, CancellationToken ct)
-    {
-        var (token, expires) = await issuer.IssueCitizenTokenAsync(account.Id, "市民", account.PersonId, ct);
-        return new CitizenSession(token, expires, account.PersonId is not null);
+        return new CitizenAccount(accountId, account.Value!.GetString("PersonId"));
     }
 }

@@ -15,8 +15,11 @@ public sealed record DeathRecorded(bool Recorded, DateOnly DateOfDeath);
 
 /// <summary>
 /// Deaths known to the bureau (from death registration, hospitals or the police), by blind index of the ID number:
-/// table <c>Deaths</c>, PartitionKey = first two hex digits of the index, RowKey = the index. Other areas ask
-/// <see cref="IsDeceasedAsync"/> (e.g. the monthly assistance payments stop for a household with a deceased member).
+/// table <c>Deaths</c>, PartitionKey = first two hex digits of the index, RowKey = the index, with the jurisdiction the
+/// record belongs to: the person's, when the person index knows them (and then only staff over that jurisdiction may
+/// record it), else the recording officer's. Other areas ask <see cref="IsDeceasedAsync"/> for a household of a
+/// jurisdiction (e.g. the monthly assistance payments stop for a household with a deceased member); a record made by
+/// another district for a person the index does not know does not count there.
 /// </summary>
 public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog audit, TimeProvider clock)
 {
@@ -29,12 +32,16 @@ public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog a
         var errors = new List<FieldError>();
         var id = IdNumber.Validate(request.IdNumber, today);
         if (!id.IsValid) errors.Add(new FieldError("idNumber", id.Message ?? "身份证号码无效。"));
-        if (request.DateOfDeath is not { } date || date > today) errors.Add(new FieldError("dateOfDeath", "请填写死亡日期（不能晚于今天）。"));
+        if (request.DateOfDeath is not { } date || date > today || date < new DateOnly(1900, 1, 1) || id.IsValid && date < id.BirthDate)
+            errors.Add(new FieldError("dateOfDeath", "请填写死亡日期（不能晚于今天，不能早于出生日期）。"));
         if (request.Source is not { } source || !Sources.Contains(source)) errors.Add(new FieldError("source", $"请填写信息来源：{string.Join("、", Sources)}。"));
         if (errors.Count > 0) return Problem.Invalid(errors);
         var index = persons.IndexOf(id.Normalized!);
-        // A registered person may only be recorded dead by staff whose jurisdiction covers them.
-        if (await persons.JurisdictionOfAsync(index, ct) is { } jurisdiction && !AccessPolicy.InScope(caller, new ResourceScope(jurisdiction)))
+        // A registered person may only be recorded dead by staff whose jurisdiction covers them; a person the index does not
+        // know is recorded in the caller's own jurisdiction.
+        var registered = await persons.JurisdictionOfAsync(index, ct);
+        var jurisdiction = registered ?? caller.Jurisdiction;
+        if (jurisdiction is null || !AccessPolicy.InScope(caller, new ResourceScope(jurisdiction)))
         {
             await audit.AppendAsync(caller, new AuditEvent("person.death", AuditOutcome.Denied, index, Detail: "outOfScope"), requestId, ct);
             return PersonIndex.NotFound();
@@ -44,6 +51,8 @@ public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog a
         {
             ["DateOfDeath"] = request.DateOfDeath!.Value.ToString("yyyy-MM-dd"),
             ["Source"] = request.Source,
+            ["Jurisdiction"] = jurisdiction,
+            ["PersonRegistered"] = registered is not null,
             ["RecordedBy"] = caller.Subject,
             ["RecordedAt"] = clock.GetUtcNow(),
         }, TableUpdateMode.Replace, ct);
@@ -51,9 +60,15 @@ public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog a
         return Result.Created(new DeathRecorded(true, request.DateOfDeath.Value), null);
     }
 
-    public async Task<bool> IsDeceasedAsync(string idIndex, CancellationToken ct)
+    /// <summary>Whether a death is recorded for the person that counts for a household of <paramref name="householdJurisdiction"/>.</summary>
+    public async Task<bool> IsDeceasedAsync(string idIndex, string householdJurisdiction, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.Deaths, ct);
-        return (await table.GetEntityIfExistsAsync<TableEntity>(idIndex[..2], idIndex, select: ["DateOfDeath"], cancellationToken: ct)).HasValue;
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(idIndex[..2], idIndex, select: ["DateOfDeath", "Jurisdiction", "PersonRegistered"], cancellationToken: ct);
+        if (!found.HasValue) return false;
+        var row = found.Value!;
+        // A registered person's death was recorded by staff over them: it counts everywhere (so do records from before
+        // jurisdictions were kept); an unregistered person's only where the recording office's jurisdiction reaches.
+        return row.GetBoolean("PersonRegistered") == true || row.GetString("Jurisdiction") is not { } recordedIn || Jurisdiction.Contains(recordedIn, householdJurisdiction);
     }
 }

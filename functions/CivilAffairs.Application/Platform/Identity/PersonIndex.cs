@@ -92,7 +92,7 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
             var visible = AccessPolicy.InScope(caller, new ResourceScope(existing.Value.GetString("Jurisdiction")));
             await audit.AppendAsync(caller, new AuditEvent("person.create", AuditOutcome.Failed, index, Detail: "alreadyRegistered"), requestId, ct);
             return Problem.Conflict("PERSON_ALREADY_REGISTERED", "该居民已登记",
-                visible ? $"已有登记记录：{existing.Value.GetString("PersonId")}。" : "该居民已在其他辖区登记。");
+                visible ? $"已有登记记录：{existing.Value.GetString("PersonId")}。" : "该身份证号码已有登记记录；如居住地有变，请联系所在区民政部门调整。");
         }
 
         var record = new PersonRecord(personId, r.Jurisdiction!, index, r.Name!.Trim(), normalized, NullIfEmpty(r.Phone), NullIfEmpty(r.Address?.Trim()));
@@ -193,7 +193,7 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
         return entry.HasValue ? await LoadAsync(entry.Value!.GetString("PersonId"), ct) : null;
     }
 
-    async Task<PersonRecord?> LoadAsync(string personId, CancellationToken ct)
+    internal async Task<PersonRecord?> LoadAsync(string personId, CancellationToken ct)
     {
         if (!Ids.TryParse(personId, out _)) return null;
         var persons = await tables.GetAsync(TableNames.Persons, ct);

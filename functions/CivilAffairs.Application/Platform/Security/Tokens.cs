@@ -65,8 +65,17 @@ public sealed class EntraIssuer : ITrustedIssuer
         !string.IsNullOrWhiteSpace(configuration["Identity:Entra:TenantId"]) && !string.IsNullOrWhiteSpace(configuration["Identity:Entra:Audience"]);
 }
 
+/// <summary>
+/// Checks a validated caller against current state (a token outlives the facts it was issued on, e.g. a real-name binding
+/// released since): returns the caller as it stands now, or null to refuse the token.
+/// </summary>
+public interface ICallerRevalidation
+{
+    ValueTask<Caller?> RevalidateAsync(Caller caller, CancellationToken ct);
+}
+
 /// <summary>Validates bearer tokens against the trusted issuers and turns them into a <see cref="Caller"/>.</summary>
-public sealed class TokenValidator(IEnumerable<ITrustedIssuer> issuers)
+public sealed class TokenValidator(IEnumerable<ITrustedIssuer> issuers, IEnumerable<ICallerRevalidation> revalidations)
 {
     readonly JsonWebTokenHandler handler = new() { MapInboundClaims = false };
     readonly IReadOnlyDictionary<string, ITrustedIssuer> byIssuer = issuers.ToDictionary(i => i.Issuer, StringComparer.Ordinal);
@@ -82,7 +91,10 @@ public sealed class TokenValidator(IEnumerable<ITrustedIssuer> issuers)
 
         var result = await handler.ValidateTokenAsync(token, await trusted.GetValidationParametersAsync(ct));
         if (!result.IsValid) return null;
-        return ToCaller(result.ClaimsIdentity, issuer);
+        var caller = ToCaller(result.ClaimsIdentity, issuer);
+        foreach (var check in revalidations)
+            if (caller is not null) caller = await check.RevalidateAsync(caller, ct);
+        return caller;
     }
 
     static Caller? ToCaller(ClaimsIdentity identity, string issuer)

@@ -50,6 +50,10 @@ public static class TableNames
     public const string AssistanceGrants = "AssistanceGrants";
     public const string AssistancePayments = "AssistancePayments";
     public const string Notifications = "Notifications";
+    /// <summary>Failure counts and locks per secret target (PK purpose, RK device id or blind index).</summary>
+    public const string Lockouts = "Lockouts";
+    /// <summary>Real-name binding challenges (PK account id, RK challenge id): the code's keyed hash, never the code.</summary>
+    public const string RealNameChallenges = "RealNameChallenges";
     public const string Deaths = "Deaths";
     /// <summary>PK jurisdiction code, RK incident id (system of record, ETag).</summary>
     public const string DisasterIncidents = "DisasterIncidents";

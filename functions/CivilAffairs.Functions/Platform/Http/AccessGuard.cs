@@ -86,11 +86,20 @@ public sealed class AccessGuard(TokenValidator tokens, AuditLog audit, IConfigur
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header[7..].Trim() : null;
     }
 
-    /// <summary>Per-caller key: the client address (first X-Forwarded-For hop behind the Azure front end).</summary>
-    static string ClientKey(HttpRequest request) =>
-        request.Headers["X-Forwarded-For"].ToString().Split(',')[0].Trim() is { Length: > 0 } forwarded
-            ? forwarded
-            : request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    readonly string? trustedHeader = configuration["Security:TrustedProxy:Header"] is { Length: > 0 } h ? h : null;
+
+    /// <summary>
+    /// Per-caller key: the client address. Only the trusted front end's entry counts — the <b>last</b> value of the configured
+    /// header, which the front end appended (anything before it came from the client and may be forged); without a configured
+    /// header (one machine), the connection's own address, and forwarded headers are ignored.
+    /// </summary>
+    string ClientKey(HttpRequest request)
+    {
+        if (trustedHeader is not null && request.Headers[trustedHeader].ToString() is { Length: > 0 } forwarded
+            && forwarded.Split(',')[^1].Trim() is { Length: > 0 } last)
+            return last;
+        return request.HttpContext.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+    }
 
     static Problem? RateLimited(HttpRequest request, PartitionedRateLimiter<string> limiter, string key)
     {

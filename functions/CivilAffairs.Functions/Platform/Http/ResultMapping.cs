@@ -33,8 +33,12 @@ public static class ResultMapping
 
     public static IActionResult ToActionResult<T>(this Result<T> result, HttpRequest request)
     {
-        if (result.Problem is { } problem) return problem.ToActionResult();
         var headers = request.HttpContext.Response.Headers;
+        if (result.Problem is { } problem)
+        {
+            if (problem.Extensions?.GetValueOrDefault("retryAfterSeconds") is int retryAfter) headers.RetryAfter = retryAfter.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            return problem.ToActionResult();
+        }
         if (result.ETag is { } etag) headers.ETag = etag;
         if (result.CacheSeconds is { } seconds) headers.CacheControl = $"public, max-age={seconds}";
         return result.Value switch
