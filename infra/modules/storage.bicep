@@ -23,7 +23,8 @@ param deploymentContainerName string
 @description('Container holding the hash-chain anchors of the audit log (version-level WORM).')
 param auditAnchorsContainerName string
 
-@description('Immutability period of audit anchors in days.')
+@description('Immutability period of audit anchors in days (MLPS level 3: audit logs kept at least six months).')
+@minValue(180)
 param auditAnchorRetentionDays int
 
 @description('Log Analytics workspace for diagnostic settings.')

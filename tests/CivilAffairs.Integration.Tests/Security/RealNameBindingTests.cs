@@ -169,8 +169,8 @@ public class RealNameBindingTests(RuntimeFixture fx)
     {
         // The tester's request: a development-issued citizen token (no account behind it) answered 500.
         var dev = await fx.TokenAsync("citizen-zhang");
-        await (await Start(dev, LiNa.Name, LiNa.IdNumber)).AssertProblemAsync(403, "REALNAME_NOT_AVAILABLE");
-        await (await Confirm(dev, "01JCZ8DEM00000000000000001", "123456")).AssertProblemAsync(403, "REALNAME_NOT_AVAILABLE");
+        await (await Start(dev, LiNa.Name, LiNa.IdNumber)).AssertProblemAsync(409, "REALNAME_NOT_AVAILABLE");
+        await (await Confirm(dev, "01JCZ8DEM00000000000000001", "123456")).AssertProblemAsync(409, "REALNAME_NOT_AVAILABLE");
         await (await fx.Http.As(await fx.TokenAsync("shipai-officer"), HttpMethod.Post, "api/auth/realname", new { name = LiNa.Name, idNumber = LiNa.IdNumber }))
             .AssertProblemAsync(403, "FORBIDDEN");
     }

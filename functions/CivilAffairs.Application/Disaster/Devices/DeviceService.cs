@@ -145,10 +145,11 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
         if (request.Secret is not { Length: > 0 and <= 256 }) errors.Add(new FieldError("secret", "请提供设备密钥。"));
         if (errors.Count > 0) return Problem.Invalid(errors);
 
-        // Guessing one device's secret is limited per device as well as per address (the address limit alone can be spread).
-        var deviceKey = request.DeviceId!;
-        if (await lockout.CheckAsync(Lockout.DeviceSecret, deviceKey, ct) is { } locked) return locked;
-        var entity = await EntityAsync(deviceKey, ct);
+        // Guessing one device's secret is limited per device as well as per address (the address limit alone can be spread);
+        // an id that names no device has nothing to guess and is not counted.
+        var entity = await EntityAsync(request.DeviceId!, ct);
+        var deviceKey = entity?.PartitionKey ?? request.DeviceId!;
+        if (entity is not null && await lockout.CheckAsync(Lockout.DeviceSecret, deviceKey, ct) is { } locked) return locked;
         var stored = entity?.GetString("SecretHash");
         var presented = await HashAsync(deviceKey, request.Secret!, ct);
         var matches = stored is not null

@@ -285,7 +285,7 @@ public sealed class RealNameBinding(Tables tables, PersonIndex persons, CitizenB
             row["Day"] = today;
             row["Count"] = count + 1;
             if (found.HasValue) await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
-            else await table.AddEntityAsync(row, ct);
+            else await Optimistic.InsertAsync(table, row, ct);
             return null;
         }, ct);
     }
@@ -296,7 +296,7 @@ public sealed class RealNameBinding(Tables tables, PersonIndex persons, CitizenB
     static bool IsMobile(string phone) => phone is { Length: 11 } && phone[0] == '1' && phone.All(char.IsAsciiDigit);
 
     static Problem NotAvailable() =>
-        Problem.Forbidden("实名认证只能在通过微信登录的市民账号中办理。", "REALNAME_NOT_AVAILABLE", "此账号不能办理实名认证");
+        Problem.Conflict("REALNAME_NOT_AVAILABLE", "此账号不能办理实名认证", "实名认证只能在通过微信登录的市民账号中办理。");
 
     string CodeHash(string challengeId, string code) => blindIndex.Compute(CodePurpose, challengeId + ":" + code);
 }

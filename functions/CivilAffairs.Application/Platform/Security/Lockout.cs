@@ -29,6 +29,11 @@ public sealed class Lockout(Tables tables, AuditLog audit, IOptions<LockoutOptio
 
     LockoutOptions Options => options.Value;
 
+    /// <summary>Keys are ids or blind indexes; anything else would not be a valid table key.</summary>
+    static string Key(string key) =>
+        key is { Length: > 0 and <= 128 } && key.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')
+            ? key : throw new ArgumentException("A lockout key must be an id or a blind index.", nameof(key));
+
     /// <summary>429 <c>TOO_MANY_FAILURES</c> while the target is locked, with when to try again.</summary>
     public static Problem Locked(DateTimeOffset until, DateTimeOffset now) =>
         new Problem(429, "TOO_MANY_FAILURES", "失败次数过多，已暂时锁定", $"连续失败次数过多，请于 {Math.Max(1, (int)Math.Ceiling((until - now).TotalMinutes))} 分钟后再试，或到窗口办理。")
@@ -38,7 +43,7 @@ public sealed class Lockout(Tables tables, AuditLog audit, IOptions<LockoutOptio
     public async Task<Problem?> CheckAsync(string purpose, string key, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.Lockouts, ct);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>(purpose, key, cancellationToken: ct);
+        var row = await table.GetEntityIfExistsAsync<TableEntity>(purpose, Key(key), cancellationToken: ct);
         var now = clock.GetUtcNow();
         return row.HasValue && row.Value!.GetDateTimeOffset("LockedUntil") is { } until && until > now ? Locked(until, now) : null;
     }
@@ -46,6 +51,7 @@ public sealed class Lockout(Tables tables, AuditLog audit, IOptions<LockoutOptio
     /// <summary>Counts a failure; returns the lock when this failure locked the target.</summary>
     public async Task<Problem?> FailAsync(string purpose, string key, string? requestId, CancellationToken ct)
     {
+        key = Key(key);
         var table = await tables.GetAsync(TableNames.Lockouts, ct);
         var now = clock.GetUtcNow();
         var locked = await Optimistic.RetryAsync<DateTimeOffset?>($"lockout {purpose}", async () =>
@@ -59,7 +65,7 @@ public sealed class Lockout(Tables tables, AuditLog audit, IOptions<LockoutOptio
             DateTimeOffset? until = count >= Options.MaxFailures ? now + Options.LockFor : null;
             if (until is not null) { row["LockedUntil"] = until; row["Failures"] = 0; row["WindowStart"] = null; }
             if (found.HasValue) await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct);
-            else await table.AddEntityAsync(row, ct);
+            else await Optimistic.InsertAsync(table, row, ct);
             return until;
         }, ct);
         if (locked is not { } lockedUntil) return null;
@@ -71,6 +77,6 @@ public sealed class Lockout(Tables tables, AuditLog audit, IOptions<LockoutOptio
     public async Task ResetAsync(string purpose, string key, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.Lockouts, ct);
-        await table.DeleteEntityAsync(purpose, key, Azure.ETag.All, ct);
+        await table.DeleteEntityAsync(purpose, Key(key), Azure.ETag.All, ct);
     }
 }

@@ -7,6 +7,9 @@ namespace CivilAffairs.Application.Platform.Storage;
 public sealed class ConcurrencyConflictException(string what)
     : InvalidOperationException($"Gave up after {Optimistic.MaxAttempts} concurrent-update conflicts on {what}.");
 
+/// <summary>Inside a read-modify-write, the row read as missing was inserted by someone else meanwhile (see <see cref="Optimistic.InsertAsync"/>).</summary>
+public sealed class InsertCollisionException(Exception inner) : Exception("A concurrent writer inserted the same row.", inner);
+
 /// <summary>
 /// The one optimistic-concurrency loop: run a read-modify-write that writes with the ETag it read, and when Table
 /// Storage answers 412 (someone else wrote in between) read and apply again, after a short jittered back-off, at most
@@ -28,7 +31,18 @@ public static class Optimistic
     /// that collided (409: both read the same state and chose the same new key) or a row it deleted meanwhile (404). A
     /// single insert's 409 or a single read's 404 is not a conflict but an answer and is left to the caller.
     /// </summary>
-    public static bool IsConflict(Exception e) => e is RequestFailedException { Status: 412 } or TableTransactionFailedException { Status: 404 or 409 };
+    public static bool IsConflict(Exception e) =>
+        e is RequestFailedException { Status: 412 } or TableTransactionFailedException { Status: 404 or 409 } or InsertCollisionException;
+
+    /// <summary>
+    /// The insert of a read-modify-write that read the row as missing: when a concurrent writer inserted it first, the change
+    /// is read and applied again like after a 412 (a plain insert's 409 stays an answer for its caller).
+    /// </summary>
+    public static async Task InsertAsync(TableClient table, ITableEntity entity, CancellationToken ct)
+    {
+        try { await table.AddEntityAsync(entity, ct); }
+        catch (RequestFailedException e) when (e.Status == 409) { throw new InsertCollisionException(e); }
+    }
 
     /// <summary>
     /// Runs <paramref name="attempt"/> until it completes without a 412. <paramref name="what"/> names the object in the
