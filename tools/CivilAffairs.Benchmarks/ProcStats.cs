@@ -38,23 +38,9 @@ static class ProcStats
         catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception) { return TimeSpan.Zero; }
     }
 
-    /// <summary>The pid of the node process running azurite.js with the given table port (the one this benchmark started).</summary>
-    public static int? FindAzurite(int tablePort)
-    {
-        var needle = "--tablePort\0" + tablePort.ToString(CultureInfo.InvariantCulture) + "\0";
-        foreach (var dir in Directory.EnumerateDirectories("/proc"))
-        {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid)) continue;
-            try
-            {
-                var cmdline = File.ReadAllText(Path.Combine(dir, "cmdline"));
-                if (cmdline.Contains("azurite.js", StringComparison.Ordinal) && cmdline.Contains(needle, StringComparison.Ordinal))
-                    return pid;
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
-        }
-        return null;
-    }
+    /// <summary>User + system CPU time of several processes together (Azurite's blob, queue and table processes).</summary>
+    public static TimeSpan CpuTime(IReadOnlyList<int>? pids) =>
+        pids is null ? TimeSpan.Zero : pids.Aggregate(TimeSpan.Zero, (sum, pid) => sum + CpuTime(pid));
 
     public static string CpuModel()
     {
@@ -84,8 +70,8 @@ static class ProcStats
 /// <summary>CPU time of the three processes involved, to see which one is the bottleneck.</summary>
 readonly record struct CpuSnapshot(TimeSpan Benchmark, TimeSpan Runtime, TimeSpan Azurite, TimeSpan Machine, long Timestamp)
 {
-    public static CpuSnapshot Take(int? runtimePid, int? azuritePid) =>
-        new(Process.GetCurrentProcess().TotalProcessorTime, ProcStats.CpuTime(runtimePid), ProcStats.CpuTime(azuritePid), MachineBusy(), Stopwatch.GetTimestamp());
+    public static CpuSnapshot Take(int? runtimePid, IReadOnlyList<int>? azuritePids) =>
+        new(Process.GetCurrentProcess().TotalProcessorTime, ProcStats.CpuTime(runtimePid), ProcStats.CpuTime(azuritePids), MachineBusy(), Stopwatch.GetTimestamp());
 
     /// <summary>Busy CPU time of the whole machine (first line of /proc/stat, in USER_HZ = 1/100 s ticks).</summary>
     static TimeSpan MachineBusy()

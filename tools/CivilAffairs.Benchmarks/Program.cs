@@ -23,7 +23,7 @@ static class Program
 
     // Last-resort cleanup if the process is torn down without unwinding (second Ctrl-C, unhandled exception).
     internal static RuntimeProcess? RuntimeToKill { get; set; }
-    internal static int? AzuritePidToKill { get; set; }
+    internal static IReadOnlyList<int>? AzuritePidsToKill { get; set; }
 
     static async Task<int> Main(string[] args)
     {
@@ -91,7 +91,7 @@ static class Program
     static void EmergencyCleanup()
     {
         RuntimeToKill?.Kill();
-        if (AzuritePidToKill is { } pid)
+        foreach (var pid in AzuritePidsToKill ?? [])
         {
             try { using var p = Process.GetProcessById(pid); if (!p.HasExited) p.Kill(entireProcessTree: true); }
             catch (Exception e) when (e is ArgumentException or InvalidOperationException or System.ComponentModel.Win32Exception) { }
@@ -104,8 +104,8 @@ static class Program
         Console.WriteLine($"Runtime   {dll} (built {File.GetLastWriteTime(dll):yyyy-MM-dd HH:mm})");
 
         await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
-        var azuritePid = AzuritePidToKill = ProcStats.FindAzurite(azurite.TablePort);
-        Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pid {azuritePid?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
+        var azuritePid = AzuritePidsToKill = azurite.ProcessIds;
+        Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pids {string.Join('/', azuritePid)} for blob/queue/table)");
 
         var port = Azurite.FreePort();
         await using var runtime = RuntimeProcess.Start(dll, port, azurite.ConnectionString, o.RuntimeEnvironment);

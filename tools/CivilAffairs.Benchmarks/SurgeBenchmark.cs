@@ -106,8 +106,8 @@ static class SurgeBenchmark
         IReadOnlyList<SurgeNeed> warmNeeds, IReadOnlyList<SurgeNeed> needs, CancellationToken ct)
     {
         await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
-        var azuritePid = Program.AzuritePidToKill = ProcStats.FindAzurite(azurite.TablePort);
-        Console.WriteLine($"Platform  Azurite in memory, table port {azurite.TablePort} (node pid {azuritePid?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
+        var azuritePid = Program.AzuritePidsToKill = azurite.ProcessIds;
+        Console.WriteLine($"Platform  Azurite in memory, table port {azurite.TablePort} (node pids {string.Join('/', azuritePid)} for blob/queue/table)");
         var port = Azurite.FreePort();
         await using var runtime = RuntimeProcess.Start(dll, port, azurite.ConnectionString, settings);
         Program.RuntimeToKill = runtime;
@@ -208,9 +208,9 @@ static class SurgeBenchmark
         CancellationToken ct)
     {
         await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
-        var azuritePid = Program.AzuritePidToKill = ProcStats.FindAzurite(azurite.TablePort);
+        var azuritePid = Program.AzuritePidsToKill = azurite.ProcessIds;
         await using var baseline = await SurgeBaselineHost.StartAsync(azurite.ConnectionString, maxPoll, 4, ct);
-        Console.WriteLine($"Baseline  Azurite in memory, table port {azurite.TablePort} (node pid {azuritePid?.ToString(CultureInfo.InvariantCulture) ?? "?"}); " +
+        Console.WriteLine($"Baseline  Azurite in memory, table port {azurite.TablePort} (node pids {string.Join('/', azuritePid)} for blob/queue/table); " +
             $"sidecar + worker in this process, task hub {SurgeBaselineHost.TaskHub}");
 
         var ids = 0;

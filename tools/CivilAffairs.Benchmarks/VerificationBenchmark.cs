@@ -29,8 +29,8 @@ static class VerificationBenchmark
         BaselineHost.UnitCount = units;
 
         await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
-        var azuritePid = Program.AzuritePidToKill = ProcStats.FindAzurite(azurite.TablePort);
-        Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pid {azuritePid?.ToString(CultureInfo.InvariantCulture) ?? "?"})");
+        var azuritePid = Program.AzuritePidsToKill = azurite.ProcessIds;
+        Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pids {string.Join('/', azuritePid)} for blob/queue/table)");
 
         var maxPoll = TimeSpan.FromSeconds(o.DurableMaxPollSeconds);
         var settings = new Dictionary<string, string>

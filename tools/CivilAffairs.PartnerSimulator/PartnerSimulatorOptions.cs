@@ -43,6 +43,12 @@ public sealed class PartnerSimulatorOptions
     /// <summary>Longest wait between polls of an idle request queue (polling backs off from 50 ms to this).</summary>
     public TimeSpan MaxPollInterval { get; set; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>
+    /// How long one receive from a request queue may take before it is given up and tried again (the poller carries on;
+    /// the messages such a receive took reappear when their lease ends). Receives are not cancelled by stopping.
+    /// </summary>
+    public TimeSpan ReceiveTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Requests handled at the same time across all units.</summary>
     public int MaxConcurrentRequests { get; set; } = 64;
 
@@ -60,4 +66,5 @@ public sealed class PartnerSimulatorOptions
 /// <param name="Errors">Replies with status Error.</param>
 /// <param name="Malformed">Messages deleted because they were not valid requests for the unit.</param>
 /// <param name="Redelivered">Requests seen again (answered with the same content).</param>
-public sealed record SimulatorStats(long RequestsSeen, long RepliesSent, long Silent, long Errors, long Malformed, long Redelivered);
+/// <param name="PollFailures">Receives from a request queue that failed or timed out and were tried again.</param>
+public sealed record SimulatorStats(long RequestsSeen, long RepliesSent, long Silent, long Errors, long Malformed, long Redelivered, long PollFailures = 0);

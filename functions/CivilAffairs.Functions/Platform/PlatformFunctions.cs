@@ -2,6 +2,7 @@ using CivilAffairs.Application.Platform.Health;
 using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Functions.Platform.Http;
+using CivilAffairs.Orchestrations.Platform;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
@@ -31,4 +32,19 @@ public sealed class PlatformFunctions(HealthService health, HttpEndpoint http)
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "openapi.json")] HttpRequest req,
         FunctionContext context) =>
         http.RunAsync(req, context, _ => Result.Ok(new TextBody(OpenApiDocument.Json, "application/json; charset=utf-8")).AsTask());
+}
+
+/// <summary>Housekeeping of the durable backend.</summary>
+public sealed class WorkflowMaintenanceFunctions(WorkflowHistoryPurge purge, WorkflowClient workflows)
+{
+    /// <summary>Hourly: the history of workflows that ended more than <c>Workflows:HistoryRetention</c> ago (default 7 days) is removed.</summary>
+    [Function("PurgeWorkflowHistory")]
+    public async Task Purge(
+        [TimerTrigger("0 20 * * * *")] TimerInfo timer,
+        [DurableClient] DurableTaskClient durable,
+        FunctionContext context)
+    {
+        using var _ = workflows.Use(durable);
+        await purge.PurgeAsync(context.CancellationToken);
+    }
 }

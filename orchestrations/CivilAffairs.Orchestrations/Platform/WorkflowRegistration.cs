@@ -17,6 +17,7 @@ public static class WorkflowRegistration
     {
         services.AddSingleton<WorkflowClient>();
         services.AddSingleton<IHealthProbe, WorkflowBackendProbe>();
+        services.AddSingleton<WorkflowHistoryPurge>();
         services.TryAddSingleton<IPreReviewWorkflow, PreReviewWorkflow>();
         services.TryAddSingleton<IAssistanceCaseWorkflow, AssistanceCaseWorkflow>();
         services.TryAddSingleton<IDispatchWorkflow, DispatchWorkflow>();

@@ -5,17 +5,21 @@ using System.Net.Sockets;
 namespace CivilAffairs.LocalRuntime.Hosting;
 
 /// <summary>
-/// The embedded storage: Azurite (npm package pinned in the repository's package.json),
-/// started as a child process on the given or free ports and stopped with the runtime.
+/// The embedded storage: Azurite (npm package pinned in the repository's package.json), started on the given or
+/// free ports and stopped with the runtime. One node process per service (blob, queue, table), each with the same
+/// data folder: node runs one request at a time per process, and in a single process a long table scan held up every
+/// queue poll behind it — under load the partner units' and the runtime's receives waited tens of seconds. Apart,
+/// queue traffic is served while a table query runs, and the three use both cores of a small machine.
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
     const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
-    readonly Process process;
+    static readonly string[] Services = ["blob", "queue", "table"];
+    readonly List<Process> processes;
 
-    Azurite(Process process, int blobPort, int queuePort, int tablePort)
+    Azurite(List<Process> processes, int blobPort, int queuePort, int tablePort)
     {
-        this.process = process;
+        this.processes = processes;
         BlobPort = blobPort; QueuePort = queuePort; TablePort = tablePort;
     }
 
@@ -23,11 +27,14 @@ public sealed class Azurite : IAsyncDisposable
     public int QueuePort { get; }
     public int TablePort { get; }
 
+    /// <summary>The node processes serving blob, queue and table, in that order (for CPU and memory figures).</summary>
+    public IReadOnlyList<int> ProcessIds => processes.Select(p => p.Id).ToList();
+
     public string ConnectionString =>
         $"DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey={AccountKey};" +
         $"BlobEndpoint=http://127.0.0.1:{BlobPort}/devstoreaccount1;QueueEndpoint=http://127.0.0.1:{QueuePort}/devstoreaccount1;TableEndpoint=http://127.0.0.1:{TablePort}/devstoreaccount1;";
 
-    /// <summary>Finds the repository root (the folder with package.json and node_modules/azurite) above <paramref name="start"/>.</summary>
+    /// <summary>Finds Azurite's entry script (node_modules/azurite/dist/src/azurite.js) in or above <paramref name="start"/>.</summary>
     public static string? FindScript(string start)
     {
         for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
@@ -37,6 +44,12 @@ public sealed class Azurite : IAsyncDisposable
         }
         return null;
     }
+
+    /// <summary>The table process's index shim (see azurite-table-index.js), copied next to the runtime's assembly.</summary>
+    static string TableIndexShim =>
+        new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(Azurite).Assembly.Location) ?? "" }
+            .Select(d => Path.Combine(d, "azurite-table-index.js")).FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException("azurite-table-index.js is missing next to CivilAffairs.LocalRuntime.dll; rebuild tools/CivilAffairs.LocalRuntime.");
 
     static readonly Lazy<string?> Setsid = new(() => OperatingSystem.IsWindows() ? null
         : new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists));
@@ -49,60 +62,81 @@ public sealed class Azurite : IAsyncDisposable
         blobPort = blobPort == 0 ? FreePort() : blobPort;
         queuePort = queuePort == 0 ? FreePort() : queuePort;
         tablePort = tablePort == 0 ? FreePort() : tablePort;
-        foreach (var port in new[] { blobPort, queuePort, tablePort })
+        int[] ports = [blobPort, queuePort, tablePort];
+        foreach (var port in ports)
             if (await IsOpenAsync(port))
                 throw new InvalidOperationException($"Port {port} is already in use; stop the other Azurite or choose other ports (Runtime:Azurite:BlobPort/QueuePort/TablePort).");
+        if (location is not null) Directory.CreateDirectory(location);
 
-        // In a session of its own where setsid exists: Ctrl-C in the terminal signals the whole foreground process group, and an
-        // Azurite that shut down at the same moment as the runtime left the runtime's services retrying against it and the
-        // runtime hanging. Started this way only the runtime gets the signal; it stops Azurite itself after its services.
-        // setsid execs node in place (the child is not a group leader), so the process id stays Azurite's.
-        var setsid = Setsid.Value;
-        var start = new ProcessStartInfo(setsid ?? "node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        if (setsid is not null) start.ArgumentList.Add("node");
-        foreach (var arg in new[] { script, "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl",
-                     "--blobHost", "127.0.0.1", "--queueHost", "127.0.0.1", "--tableHost", "127.0.0.1",
-                     "--blobPort", blobPort.ToString(), "--queuePort", queuePort.ToString(), "--tablePort", tablePort.ToString() })
-            start.ArgumentList.Add(arg);
-        if (location is null) start.ArgumentList.Add("--inMemoryPersistence");
-        else
-        {
-            Directory.CreateDirectory(location);
-            start.ArgumentList.Add("--location");
-            start.ArgumentList.Add(location);
-        }
-        var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
         // Keep the last lines Azurite wrote, so a failed start says why.
         var output = new Queue<string>();
-        void Keep(string? line)
+        void Keep(string service, string? line)
         {
             if (line is null) return;
             lock (output)
             {
-                output.Enqueue(line);
-                if (output.Count > 20) output.Dequeue();
+                output.Enqueue(service + ": " + line);
+                if (output.Count > 30) output.Dequeue();
             }
         }
-        process.OutputDataReceived += (_, e) => Keep(e.Data);
-        process.ErrorDataReceived += (_, e) => Keep(e.Data);
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-        var azurite = new Azurite(process, blobPort, queuePort, tablePort);
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!(await IsOpenAsync(blobPort) && await IsOpenAsync(queuePort) && await IsOpenAsync(tablePort)))
+        var processes = new List<Process>();
+        var azurite = new Azurite(processes, blobPort, queuePort, tablePort);
+        try
         {
-            var exited = process.HasExited;
-            if (exited || DateTime.UtcNow > deadline)
+            for (var i = 0; i < Services.Length; i++)
             {
-                var outcome = exited ? $"exit code {process.ExitCode}" : "not listening after 30 s";
-                await azurite.DisposeAsync();
-                string said;
-                lock (output) said = string.Join(Environment.NewLine, output);
-                throw new InvalidOperationException($"Azurite did not start on ports {blobPort}/{queuePort}/{tablePort} ({outcome}).{Environment.NewLine}{said}");
+                var service = Services[i];
+                var main = Path.Combine(Path.GetDirectoryName(script)!, service, "main.js");
+                // In a session of its own where setsid exists: Ctrl-C in the terminal signals the whole foreground process group,
+                // and an Azurite that shut down at the same moment as the runtime left the runtime's services retrying against it
+                // and the runtime hanging. Started this way only the runtime gets the signal; it stops Azurite after its services.
+                // setsid execs node in place (the child is not a group leader), so the process id stays node's.
+                var setsid = Setsid.Value;
+                var start = new ProcessStartInfo(setsid ?? "node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+                if (setsid is not null) start.ArgumentList.Add("node");
+                if (service == "table")
+                {
+                    // Partition queries answered from Azurite's own PartitionKey index instead of a scan of the whole table.
+                    start.ArgumentList.Add("--require");
+                    start.ArgumentList.Add(TableIndexShim);
+                    start.Environment["AZURITE_DIST"] = Path.GetDirectoryName(script)!;
+                }
+                foreach (var arg in new[] { main, "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry",
+                             $"--{service}Host", "127.0.0.1", $"--{service}Port", ports[i].ToString(System.Globalization.CultureInfo.InvariantCulture) })
+                    start.ArgumentList.Add(arg);
+                if (location is null) start.ArgumentList.Add("--inMemoryPersistence");
+                else
+                {
+                    start.ArgumentList.Add("--location");
+                    start.ArgumentList.Add(location);
+                }
+                var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start node.");
+                processes.Add(process);
+                process.OutputDataReceived += (_, e) => Keep(service, e.Data);
+                process.ErrorDataReceived += (_, e) => Keep(service, e.Data);
+                process.BeginOutputReadLine();
+                process.BeginErrorReadLine();
             }
-            await Task.Delay(100, ct);
+            var deadline = DateTime.UtcNow.AddSeconds(30);
+            while (!(await IsOpenAsync(blobPort) && await IsOpenAsync(queuePort) && await IsOpenAsync(tablePort)))
+            {
+                var exited = processes.FirstOrDefault(p => p.HasExited);
+                if (exited is not null || DateTime.UtcNow > deadline)
+                {
+                    var outcome = exited is not null ? $"{Services[processes.IndexOf(exited)]} exited with code {exited.ExitCode}" : "not listening after 30 s";
+                    string said;
+                    lock (output) said = string.Join(Environment.NewLine, output);
+                    throw new InvalidOperationException($"Azurite did not start on ports {blobPort}/{queuePort}/{tablePort} ({outcome}).{Environment.NewLine}{said}");
+                }
+                await Task.Delay(100, ct);
+            }
+            return azurite;
         }
-        return azurite;
+        catch
+        {
+            await azurite.DisposeAsync();
+            throw;
+        }
     }
 
     public static int FreePort()
@@ -125,15 +159,18 @@ public sealed class Azurite : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        try
+        foreach (var process in processes)
         {
-            if (!process.HasExited)
+            try
             {
-                process.Kill(entireProcessTree: true);
-                await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                if (!process.HasExited)
+                {
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                }
             }
+            catch (Exception) { /* already gone */ }
+            process.Dispose();
         }
-        catch (Exception) { /* already gone */ }
-        process.Dispose();
     }
 }

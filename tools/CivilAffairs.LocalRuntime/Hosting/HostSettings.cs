@@ -54,6 +54,12 @@ public sealed class HostSettings(IConfiguration configuration)
     public string TaskHubName => Extensions["durableTask:hubName"] ?? "TestHubName";
     public TimeSpan DurableMaxQueuePollingInterval => Extensions.GetSection("durableTask:storageProvider").GetValue("maxQueuePollingInterval", TimeSpan.FromSeconds(30));
     public int DurablePartitionCount => Extensions.GetSection("durableTask:storageProvider").GetValue("partitionCount", 4);
+
+    /// <summary><c>durableTask:maxConcurrentActivityFunctions</c>; the Functions host's default is 10 × processors.</summary>
+    public int DurableMaxConcurrentActivities => Math.Max(1, Extensions.GetValue("durableTask:maxConcurrentActivityFunctions", 10 * Environment.ProcessorCount));
+
+    /// <summary><c>durableTask:maxConcurrentOrchestratorFunctions</c>; the Functions host's default is 10 × processors.</summary>
+    public int DurableMaxConcurrentOrchestrations => Math.Max(1, Extensions.GetValue("durableTask:maxConcurrentOrchestratorFunctions", 10 * Environment.ProcessorCount));
 }
 
 public sealed record QueueSettings(int BatchSize, int NewBatchThreshold, TimeSpan VisibilityTimeout, TimeSpan MaxPollingInterval, int MaxDequeueCount, bool Base64);

@@ -225,6 +225,14 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             WorkerId = config["Runtime:HostId"] ?? Environment.MachineName,
             MaxQueuePollingInterval = host.DurableMaxQueuePollingInterval,
             PartitionCount = host.DurablePartitionCount,
+            // As the Functions host does (host.json durableTask.maxConcurrent*Functions, default 10 × processors); the
+            // backend's own default of 10 activities at once held each household's 60 partner sends in a short line.
+            MaxConcurrentTaskActivityWorkItems = host.DurableMaxConcurrentActivities,
+            MaxConcurrentTaskOrchestrationWorkItems = host.DurableMaxConcurrentOrchestrations,
+            // One machine only (Runtime:Durable, not host.json, so Azure keeps the backend's 2 s): a table call of the
+            // partition manager that waits behind a busy Azurite is not a hung call. At 2 s the manager gave up and retried
+            // calls that were about to succeed, over and over, while its partitions went unworked.
+            PartitionTableOperationTimeout = config.GetValue("Runtime:Durable:PartitionTableOperationTimeout", TimeSpan.FromSeconds(30)),
             // As in host.json (extensions.durableTask.storageProvider): how long a dequeued message stays hidden; after a crash,
             // the work a stopped runtime held reappears after this long (default 5 minutes, as in Azure).
             ControlQueueVisibilityTimeout = config.GetValue("AzureFunctionsJobHost:extensions:durableTask:storageProvider:controlQueueVisibilityTimeout", TimeSpan.FromMinutes(5)),
