@@ -11,7 +11,7 @@ sealed class RuntimeProcess : IAsyncDisposable
     const int TailLines = 200;
     readonly Process process;
     readonly Queue<string> tail = new();
-    long lines;
+    long lines, partitionTableTimeouts;
 
     RuntimeProcess(Process process, string dataDirectory, int port)
     {
@@ -25,6 +25,9 @@ sealed class RuntimeProcess : IAsyncDisposable
     public int ExitCode => process.ExitCode;
     /// <summary>Lines the runtime has written to stdout/stderr so far (drained continuously so it never blocks on a full pipe).</summary>
     public long OutputLines => Interlocked.Read(ref lines);
+
+    /// <summary>"Operation to read and write the partition table exceeded the … timeout" warnings of the durable backend so far.</summary>
+    public long PartitionTableTimeouts => Interlocked.Read(ref partitionTableTimeouts);
 
     public string Tail()
     {
@@ -74,6 +77,7 @@ sealed class RuntimeProcess : IAsyncDisposable
     {
         if (line is null) return;
         Interlocked.Increment(ref lines);
+        if (line.Contains("partition table exceeded", StringComparison.Ordinal)) Interlocked.Increment(ref partitionTableTimeouts);
         lock (tail)
         {
             tail.Enqueue(line);

@@ -28,7 +28,8 @@ static class VerificationBenchmark
         var units = PartnerCatalogue.Load().Units.Count;
         BaselineHost.UnitCount = units;
 
-        await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
+        var statsDirectory = Path.Combine(Path.GetTempPath(), "ca-bench-stats-" + Guid.NewGuid().ToString("N"));
+        await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct, requestStatsDirectory: statsDirectory);
         var azuritePid = Program.AzuritePidsToKill = azurite.ProcessIds;
         Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pids {string.Join('/', azuritePid)} for blob/queue/table)");
 
@@ -159,8 +160,16 @@ static class VerificationBenchmark
 
         Console.WriteLine($"Load      closed loop, {o.Concurrency} households at a time, latency {o.MinLatencyMs}–{o.MaxLatencyMs} ms, status polled every {o.PollMs} ms");
         var linesBefore = runtime.OutputLines;
+        var partitionTimeoutsBefore = runtime.PartitionTableTimeouts;
+        await Task.Delay(2500, ct); // the statistics files are written every 2 s
+        var storageBefore = StorageRequestSnapshot.Read(statsDirectory);
         var platform = await RunPhase("platform", Platform);
         var logLines = runtime.OutputLines - linesBefore;
+        var partitionTimeouts = runtime.PartitionTableTimeouts - partitionTimeoutsBefore;
+        await Task.Delay(2500, ct);
+        var storage = StorageRequestSnapshot.Read(statsDirectory).Since(storageBefore);
+        Console.WriteLine(storage.Format("Azurite during the platform phase"));
+        Console.WriteLine($"  partition-table timeouts in the runtime's log during the platform phase: {partitionTimeouts}");
         if (platform.Errors > 0 || logLines > 0)
             Console.WriteLine($"  runtime output during the platform phase ({logLines} lines), last lines:{Environment.NewLine}{string.Join(Environment.NewLine, runtime.Tail().Split(Environment.NewLine).TakeLast(15))}");
         var bare = await RunPhase("baseline", Baseline);
@@ -184,11 +193,14 @@ static class VerificationBenchmark
             Ratio(platform.LatencyMs.P95, bare.LatencyMs.P95),
             logLines,
             baseline.EventsRaised,
-            warnings);
+            warnings,
+            partitionTimeouts,
+            storage);
 
         Console.WriteLine();
         Console.WriteLine(Format(report));
         await Bench.WriteReportAsync(o.Out, report, ct);
+        try { Directory.Delete(statsDirectory, recursive: true); } catch (IOException) { }
         return platform.Errors + bare.Errors == 0 ? 0 : 1;
     }
 
@@ -292,4 +304,6 @@ sealed record VerificationReport(
     double P95Ratio,
     long RuntimeLogLinesDuringPlatform,
     long BaselineEventsRaised,
-    IReadOnlyList<string> Warnings);
+    IReadOnlyList<string> Warnings,
+    long PartitionTableTimeoutsDuringPlatform,
+    StorageRequestSnapshot AzuriteDuringPlatform);

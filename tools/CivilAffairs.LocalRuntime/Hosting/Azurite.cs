@@ -45,17 +45,22 @@ public sealed class Azurite : IAsyncDisposable
         return null;
     }
 
-    /// <summary>The table process's index shim (see azurite-table-index.js), copied next to the runtime's assembly.</summary>
-    static string TableIndexShim =>
+    /// <summary>A script loaded into Azurite (azurite-table-index.js, azurite-request-stats.js), copied next to the runtime's assembly.</summary>
+    static string Shim(string name) =>
         new[] { AppContext.BaseDirectory, Path.GetDirectoryName(typeof(Azurite).Assembly.Location) ?? "" }
-            .Select(d => Path.Combine(d, "azurite-table-index.js")).FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException("azurite-table-index.js is missing next to CivilAffairs.LocalRuntime.dll; rebuild tools/CivilAffairs.LocalRuntime.");
+            .Select(d => Path.Combine(d, name)).FirstOrDefault(File.Exists)
+        ?? throw new InvalidOperationException($"{name} is missing next to CivilAffairs.LocalRuntime.dll; rebuild tools/CivilAffairs.LocalRuntime.");
 
     static readonly Lazy<string?> Setsid = new(() => OperatingSystem.IsWindows() ? null
         : new[] { "/usr/bin/setsid", "/bin/setsid" }.FirstOrDefault(File.Exists));
 
     /// <summary>Starts Azurite with its data in <paramref name="location"/> (null: in memory); port 0 picks a free one.</summary>
-    public static async Task<Azurite> StartAsync(string? location, int blobPort = 0, int queuePort = 0, int tablePort = 0, CancellationToken ct = default)
+    /// <param name="requestStatsDirectory">
+    /// When set, each process writes <c>azurite-&lt;service&gt;.json</c> there every 2 s: requests by kind and resource with
+    /// their time in Azurite, and the event loop's lag (azurite-request-stats.js; used by the benchmarks).
+    /// </param>
+    public static async Task<Azurite> StartAsync(string? location, int blobPort = 0, int queuePort = 0, int tablePort = 0, CancellationToken ct = default,
+        string? requestStatsDirectory = null)
     {
         var script = FindScript(AppContext.BaseDirectory) ?? FindScript(Directory.GetCurrentDirectory())
             ?? throw new InvalidOperationException("Azurite is not installed: run 'npm ci' in the repository root (./run.sh and ./test.sh do this).");
@@ -94,11 +99,19 @@ public sealed class Azurite : IAsyncDisposable
                 var setsid = Setsid.Value;
                 var start = new ProcessStartInfo(setsid ?? "node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 if (setsid is not null) start.ArgumentList.Add("node");
+                if (requestStatsDirectory is not null)
+                {
+                    Directory.CreateDirectory(requestStatsDirectory);
+                    start.ArgumentList.Add("--require");
+                    start.ArgumentList.Add(Shim("azurite-request-stats.js"));
+                    start.Environment["AZURITE_REQUEST_STATS"] = Path.Combine(requestStatsDirectory, $"azurite-{service}.json");
+                    start.Environment["AZURITE_SERVICE"] = service;
+                }
                 if (service == "table")
                 {
                     // Partition queries answered from Azurite's own PartitionKey index instead of a scan of the whole table.
                     start.ArgumentList.Add("--require");
-                    start.ArgumentList.Add(TableIndexShim);
+                    start.ArgumentList.Add(Shim("azurite-table-index.js"));
                     start.Environment["AZURITE_DIST"] = Path.GetDirectoryName(script)!;
                 }
                 foreach (var arg in new[] { main, "--silent", "--skipApiVersionCheck", "--disableProductStyleUrl", "--disableTelemetry",
