@@ -5,7 +5,8 @@ using System.Text.Json;
 namespace CivilAffairs.Benchmarks;
 
 /// <summary>One line of Azurite's request statistics (azurite-request-stats.js): requests of one kind on one resource.</summary>
-sealed record StorageRequestKind(string Service, string Kind, string Resource, long Count, double TotalSeconds, double MeanMs, double MaxMs, long Over1s);
+sealed record StorageRequestKind(string Service, string Kind, string Resource, long Count, double TotalSeconds, double MeanMs, double MaxMs, long Over1s,
+    IReadOnlyList<string> Examples);
 
 /// <summary>The event loop's lag in one Azurite process: how long a request could wait behind the one being served.</summary>
 sealed record AzuriteLag(string Service, long Samples, long Over100ms, long Over1s, long Over10s, double MaxMs);
@@ -35,7 +36,8 @@ sealed record StorageRequestSnapshot(IReadOnlyList<StorageRequestKind> Requests,
                     var total = r.GetProperty("totalMs").GetDouble();
                     var over1s = r.GetProperty("histogram").EnumerateObject().Where(b => b.Name is "<10s" or ">=10s").Sum(b => b.Value.GetInt64());
                     requests.Add(new StorageRequestKind(service, r.GetProperty("kind").GetString()!, r.GetProperty("resource").GetString()!, count,
-                        total / 1000, count > 0 ? total / count : 0, r.GetProperty("maxMs").GetDouble(), over1s));
+                        total / 1000, count > 0 ? total / count : 0, r.GetProperty("maxMs").GetDouble(), over1s,
+                        r.TryGetProperty("examples", out var ex) ? ex.EnumerateArray().Select(e => e.GetString()!).ToList() : []));
                 }
             }
         }
@@ -68,6 +70,8 @@ sealed record StorageRequestSnapshot(IReadOnlyList<StorageRequestKind> Requests,
         foreach (var r in Requests.OrderByDescending(r => r.TotalSeconds).Take(top))
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"  {r.Service,-7} {r.Kind,-22} {Trim(r.Resource, 40),-40} {r.Count,6} {r.TotalSeconds,9:F1} {r.MeanMs,8:F1} {r.MaxMs,8:F0} {r.Over1s,5}");
+        foreach (var r in Requests.Where(r => r.Kind == "query (scan)").OrderByDescending(r => r.TotalSeconds).Take(5))
+            s.AppendLine(CultureInfo.InvariantCulture, $"  scans of {r.Resource}: {string.Join(" | ", r.Examples)}");
         foreach (var l in Lag.OrderBy(l => l.Service, StringComparer.Ordinal))
             s.AppendLine(CultureInfo.InvariantCulture,
                 $"  event-loop lag ({l.Service}): {l.Over100ms} samples over 100 ms, {l.Over1s} over 1 s, {l.Over10s} over 10 s of {l.Samples}; max {l.MaxMs:F0} ms");

@@ -391,6 +391,37 @@ public class FindingsTests(RuntimeFixture fx)
     }
 
     [Fact]
+    public async Task A_citizen_filing_online_does_not_register_the_people_they_declare_until_the_office_accepts()
+    {
+        // A bound citizen names someone the index does not know, in a household they declare in 越秀.
+        var (citizen, me) = await BoundCitizenAsync();
+        var planted = new Member("假冒者", RuntimeFixture.NewIdNumber("440104", new DateOnly(1970, 1, 1).AddDays(Random.Shared.Next(9_000))), "spouse");
+        var body = new
+        {
+            program = "minimumLivingAllowance", jurisdiction = "440104002001", bankAccount = "6222020200112233445",
+            members = new[] { me, planted }.Select(m => new { name = m.Name, idNumber = m.IdNumber, relationship = m.Relationship, consentSigned = true }),
+        };
+        var filed = await fx.Http.As(citizen, HttpMethod.Post, "api/assistance/applications", body);
+        Assert.True(filed.StatusCode == HttpStatusCode.Created, await filed.Content.ReadAsStringAsync());
+        var id = (await filed.JsonAsync()).GetProperty("id").GetString()!;
+
+        // Nothing was registered: the person's own district registers them under their real name and records what it must.
+        var real = await As("beijing-officer", HttpMethod.Post, "api/persons",
+            new { name = "真实姓名", idNumber = planted.IdNumber, address = "广州市越秀区北京街道", jurisdiction = "440104002001" });
+        Assert.True(real.StatusCode == HttpStatusCode.Created, await real.Content.ReadAsStringAsync());
+        var personId = (await real.JsonAsync()).GetProperty("id").GetString()!;
+        var view = await (await As("beijing-officer", HttpMethod.Get, $"api/persons/{personId}")).JsonAsync();
+        Assert.StartsWith("真", view.GetProperty("name").GetString());
+
+        // Accepted by the residence street's officer, the application links the member to that person, not to a planted one.
+        var accepted = await As("beijing-officer", HttpMethod.Post, $"api/assistance/applications/{id}/accept", new { materialsCheckedAtCounter = true });
+        Assert.True(accepted.StatusCode == HttpStatusCode.Accepted, await accepted.Content.ReadAsStringAsync());
+        var again = await As("beijing-officer", HttpMethod.Post, "api/persons",
+            new { name = "真实姓名", idNumber = planted.IdNumber, address = "广州市越秀区北京街道", jurisdiction = "440104002001" });
+        await again.AssertProblemAsync(409, "PERSON_ALREADY_REGISTERED");
+    }
+
+    [Fact]
     public async Task Finding7_a_community_worker_is_not_told_in_which_district_a_resident_is_registered()
     {
         // 李娜 lives in 越秀, 刘芳 in another 天河 community: neither is the 华师社区 worker's, and the two answers are the same.

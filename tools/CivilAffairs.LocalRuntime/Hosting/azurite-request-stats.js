@@ -39,7 +39,8 @@ function classify(req) {
     if (method === "GET") {
       if (keyed) return ["point read", table];
       const filter = url.searchParams.get("$filter");
-      return [filter && /PartitionKey\s+eq\s+'/.test(filter) && !/\s(or|not)\s/i.test(filter) ? "query (one partition)" : "query (scan)", table];
+      const onePartition = filter && /PartitionKey\s+eq\s+'/.test(filter) && !/\s(or|not)\s/i.test(filter);
+      return [onePartition ? "query (one partition)" : "query (scan)", table, (filter || "(no filter)").replace(/'[^']*'/g, "'…'").slice(0, 160)];
     }
     return [method === "DELETE" ? "delete" : keyed ? "write" : "insert", table];
   }
@@ -60,13 +61,15 @@ const originalEmit = http.Server.prototype.emit;
 http.Server.prototype.emit = function (event, req, res) {
   if (event === "request") {
     const begin = process.hrtime.bigint();
-    let kind, resource;
-    try { [kind, resource] = classify(req); } catch { kind = "unclassified"; resource = "?"; }
+    let kind, resource, example;
+    try { [kind, resource, example] = classify(req); } catch { kind = "unclassified"; resource = "?"; }
     res.once("finish", () => {
       const ms = Number(process.hrtime.bigint() - begin) / 1e6;
       const key = service + "|" + kind + "|" + resource;
       let s = stats.get(key);
-      if (!s) { s = { service, kind, resource, count: 0, totalMs: 0, maxMs: 0, histogram: {} }; stats.set(key, s); }
+      if (!s) { s = { service, kind, resource, count: 0, totalMs: 0, maxMs: 0, histogram: {}, examples: [] }; stats.set(key, s); }
+      // A few query shapes (literals blanked), to see which code issues a scan.
+      if (example && s.examples.length < 3 && !s.examples.includes(example)) s.examples.push(example);
       s.count++;
       s.totalMs += ms;
       if (ms > s.maxMs) s.maxMs = ms;

@@ -151,14 +151,11 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
         }
 
         // 一数一源: members the person index does not know yet are registered there, at the household's residence, so that
-        // every later write about them (a death, another application) is checked against that jurisdiction.
-        for (var i = 0; i < stored.Count; i++)
-            if (stored[i].PersonId is null)
-                stored[i] = stored[i] with
-                {
-                    PersonId = await persons.ImportAsync(caller, Ids.New(clock),
-                        new PersonRegistration { Name = stored[i].Name, IdNumber = stored[i].IdNumber, Jurisdiction = request.Jurisdiction }, requestId, ct),
-                };
+        // every later write about them (a death, another application) is checked against that jurisdiction. Staff register
+        // them now, in their own jurisdiction; a citizen has no jurisdiction and chose the residence and the names, so what a
+        // citizen declares is registered only when the residence street's officer accepts the application.
+        if (caller.Role != Role.Citizen)
+            stored = await RegisterUnknownMembersAsync(caller, stored, request.Jurisdiction!, requestId, ct);
         applicant = stored.Single(m => m.Relationship == Relationship.Applicant);
 
         var now = clock.GetUtcNow();
@@ -244,10 +241,24 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
                 return Problem.Invalid(missing.Select(f => new FieldError($"materials.{f.Item}", f.Reason + f.Remedy)).ToList(),
                     "以下材料缺少或不符合要求，请补齐后再受理（或当面核验原件后注明 materialsCheckedAtCounter）。", "MATERIALS_INCOMPLETE", "材料不齐全");
         }
+        // Members declared online and unknown to the person index are registered now, by the officer, at the residence.
+        var members = MembersOf(record);
+        var registered = members.Any(m => m.PersonId is null)
+            ? await RegisterUnknownMembersAsync(caller, members.ToList(), record.Jurisdiction, requestId, ct)
+            : null;
         var now = clock.GetUtcNow();
         var (moved, changed) = await repository.UpdateAsync(id,
-            r => r.Status != ApplicationStatus.Submitted ? null
-                : r with { Status = ApplicationStatus.Accepted, AcceptedAt = now, AcceptedBy = caller.Subject, StepSince = now, MaterialsCheckedAtCounter = atCounter, UnclaimedMembers = [] },
+            r =>
+            {
+                if (r.Status != ApplicationStatus.Submitted) return null;
+                var accepted = r with { Status = ApplicationStatus.Accepted, AcceptedAt = now, AcceptedBy = caller.Subject, StepSince = now, MaterialsCheckedAtCounter = atCounter, UnclaimedMembers = [] };
+                return registered is null ? accepted : accepted with
+                {
+                    MemberPersonIds = registered.Select(m => m.PersonId).OfType<string>().ToList(),
+                    MembersCipher = cipher.Encrypt(JsonSerializer.Serialize(registered, JsonDefaults.Options), MembersAad(id)),
+                    ApplicantPersonId = registered.Single(m => m.Relationship == Relationship.Applicant).PersonId,
+                };
+            },
             _ => [new PendingEvent(ApplicationEvents.Source, ApplicationEvents.Accepted, id, new ApplicationEventData(id))], ct);
         if (!changed) return Problem.Conflict("CONCURRENT_UPDATE", "申请状态冲突", "申请已被他人处理，请刷新后重试。");
         await audit.AppendAsync(caller, new AuditEvent("assistance.accept", AuditOutcome.Success, record.ApplicantIndex, Detail: id), requestId, ct);
@@ -284,6 +295,19 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
     /// <summary>For verification and payments: the decrypted members (never leaves the application layer).</summary>
     public async Task<IReadOnlyList<StoredMember>> MembersAsync(string id, CancellationToken ct) =>
         MembersOf(await repository.GetAsync(id, ct) ?? throw new InvalidOperationException($"Application {id} not found."));
+
+    /// <summary>Registers the members the person index does not know, at <paramref name="jurisdiction"/>, by <paramref name="caller"/>.</summary>
+    async Task<List<StoredMember>> RegisterUnknownMembersAsync(Caller caller, List<StoredMember> members, string jurisdiction, string requestId, CancellationToken ct)
+    {
+        for (var i = 0; i < members.Count; i++)
+            if (members[i].PersonId is null)
+                members[i] = members[i] with
+                {
+                    PersonId = await persons.ImportAsync(caller, Ids.New(clock),
+                        new PersonRegistration { Name = members[i].Name, IdNumber = members[i].IdNumber, Jurisdiction = jurisdiction }, requestId, ct),
+                };
+        return members;
+    }
 
     public IReadOnlyList<StoredMember> MembersOf(ApplicationRecord r) =>
         JsonSerializer.Deserialize<List<StoredMember>>(cipher.Decrypt(r.MembersCipher, MembersAad(r.Id)), JsonDefaults.Options)!;
