@@ -26,6 +26,9 @@ sealed class RuntimeProcess : IAsyncDisposable
     /// <summary>Lines the runtime has written to stdout/stderr so far (drained continuously so it never blocks on a full pipe).</summary>
     public long OutputLines => Interlocked.Read(ref lines);
 
+    /// <summary>Called with every line the runtime writes (on the thread that drains its output; keep it short).</summary>
+    public event Action<string>? LineWritten;
+
     public string Tail()
     {
         lock (tail) return string.Join(Environment.NewLine, tail);
@@ -79,6 +82,7 @@ sealed class RuntimeProcess : IAsyncDisposable
             tail.Enqueue(line);
             while (tail.Count > TailLines) tail.Dequeue();
         }
+        LineWritten?.Invoke(line);
     }
 
     static string NewKey() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24));
