@@ -292,7 +292,7 @@ static class SurgeBenchmark
     }
 
     /// <summary>Where a need's dispatch stands: done when the team is assigned (with the trail's time) or the dispatch ended otherwise.</summary>
-    internal sealed record DispatchState(bool Done, string? DispatchId, DateTimeOffset? DispatchedAt, string? Outcome, string? Error);
+    internal sealed record DispatchState(bool Done, string? DispatchId, DateTimeOffset? DispatchedAt, string? Outcome, string? Error, string Status = "");
 
     /// <summary>Reads the need (for its dispatch id, when not yet known) and the dispatch as the city administrator.</summary>
     internal static async Task<DispatchState> DispatchStateAsync(HttpClient http, string adminToken, string needId, string? dispatchId, CancellationToken ct)
@@ -300,13 +300,14 @@ static class SurgeBenchmark
         if (dispatchId is null)
         {
             using var n = await Bench.SendAsync(http, HttpMethod.Get, $"api/disaster/needs/{needId}", adminToken, null, ct);
-            if (n.StatusCode != HttpStatusCode.OK) return new DispatchState(false, null, null, null, null);
+            if (n.StatusCode != HttpStatusCode.OK) return new DispatchState(false, null, null, null, null, $"need HTTP {(int)n.StatusCode}");
             var view = await n.Content.ReadFromJsonAsync<JsonElement>(ct);
-            if (!view.TryGetProperty("dispatchId", out var d) || d.ValueKind != JsonValueKind.String) return new DispatchState(false, null, null, null, null);
+            if (!view.TryGetProperty("dispatchId", out var d) || d.ValueKind != JsonValueKind.String)
+                return new DispatchState(false, null, null, null, null, $"need {(view.TryGetProperty("status", out var ns) ? ns.ToString() : "?")}, no dispatch");
             dispatchId = d.GetString();
         }
         using var response = await Bench.SendAsync(http, HttpMethod.Get, $"api/disaster/dispatches/{dispatchId}", adminToken, null, ct);
-        if (response.StatusCode != HttpStatusCode.OK) return new DispatchState(false, dispatchId, null, null, null);
+        if (response.StatusCode != HttpStatusCode.OK) return new DispatchState(false, dispatchId, null, null, null, $"dispatch HTTP {(int)response.StatusCode}");
         var dispatch = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
         var status = dispatch.GetProperty("status").GetString();
         foreach (var step in dispatch.GetProperty("trail").EnumerateArray())
@@ -315,7 +316,7 @@ static class SurgeBenchmark
                     dispatch.GetProperty("picks").GetArrayLength() > 1 ? "split" : "one warehouse", null);
         return status is "failed" or "cancelled" or "delivered"
             ? new DispatchState(true, dispatchId, null, null, $"dispatch {status}")
-            : new DispatchState(false, dispatchId, null, null, null);
+            : new DispatchState(false, dispatchId, null, null, null, $"dispatch {status}");
     }
 
     internal static async Task<int> SeedWarehousesAsync(HttpClient http, string admin, int count, Random random, CancellationToken ct)
