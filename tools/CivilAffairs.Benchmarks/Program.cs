@@ -27,10 +27,11 @@ static class Program
 
     static async Task<int> Main(string[] args)
     {
-        // Modes: the catalogue point-read benchmark (default), `verification` (VerificationBenchmark) or `surge` (SurgeBenchmark).
+        // Modes: the catalogue point-read benchmark (default), `verification` (VerificationBenchmark), `surge` (SurgeBenchmark)
+        // or `soak` (SoakBenchmark).
         Func<CancellationToken, Task<int>> run;
         var mode = args.Length > 0 ? args[0] : "";
-        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, _ => Options.Usage };
+        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, "soak" => SoakOptions.Usage, _ => Options.Usage };
         try
         {
             if (mode == "verification")
@@ -42,6 +43,11 @@ static class Program
             {
                 var so = SurgeOptions.Parse(args[1..]);
                 run = ct => SurgeBenchmark.RunAsync(so, ct);
+            }
+            else if (mode == "soak")
+            {
+                var ko = SoakOptions.Parse(args[1..]);
+                run = ct => SoakBenchmark.RunAsync(ko, ct);
             }
             else
             {

@@ -29,6 +29,9 @@ sealed class RuntimeProcess : IAsyncDisposable
     /// <summary>"Operation to read and write the partition table exceeded the … timeout" warnings of the durable backend so far.</summary>
     public long PartitionTableTimeouts => Interlocked.Read(ref partitionTableTimeouts);
 
+    /// <summary>Called with every line the runtime writes (on the thread that drains its output; keep it short).</summary>
+    public event Action<string>? LineWritten;
+
     public string Tail()
     {
         lock (tail) return string.Join(Environment.NewLine, tail);
@@ -83,6 +86,7 @@ sealed class RuntimeProcess : IAsyncDisposable
             tail.Enqueue(line);
             while (tail.Count > TailLines) tail.Dequeue();
         }
+        LineWritten?.Invoke(line);
     }
 
     static string NewKey() => Convert.ToHexString(RandomNumberGenerator.GetBytes(24));

@@ -72,6 +72,20 @@ static class Bench
         return await http.SendAsync(request, ct);
     }
 
+    /// <summary>Bearer tokens of demo accounts from the runtime's development identity provider (POST /api/dev/token).</summary>
+    public static async Task<Dictionary<string, string>> TokensAsync(HttpClient http, IEnumerable<string> accounts, CancellationToken ct)
+    {
+        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var account in accounts)
+        {
+            if (tokens.ContainsKey(account)) continue;
+            using var response = await http.PostAsJsonAsync("api/dev/token", new { account }, ct);
+            response.EnsureSuccessStatusCode();
+            tokens[account] = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString()!;
+        }
+        return tokens;
+    }
+
     /// <summary>CPU cores used by unrelated processes above which a phase is reported as disturbed.</summary>
     const double OtherLoadWarning = 0.2;
 

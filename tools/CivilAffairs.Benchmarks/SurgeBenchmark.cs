@@ -18,8 +18,8 @@ namespace CivilAffairs.Benchmarks;
 /// </summary>
 static class SurgeBenchmark
 {
-    const string Admin = "city-admin";
-    static readonly string[] Reporters = ["huashi-worker", "yanyunxi-worker", "citizen-zhang", "citizen-li"];
+    internal const string Admin = "city-admin";
+    internal static readonly string[] Reporters = ["huashi-worker", "yanyunxi-worker", "citizen-zhang", "citizen-li"];
 
     /// <summary>What a need asks for and what each warehouse stocks: the first catalogue item of the category, in its unit.</summary>
     static readonly (string Category, string Item, string Unit, int MinQty, int MaxQty, int Stock, bool Perishable)[] Kinds =
@@ -35,7 +35,7 @@ static class SurgeBenchmark
     // The city area the needs and warehouses are spread over (central Guangzhou, about 44 × 41 km).
     const double South = 22.95, North = 23.35, West = 113.15, East = 113.55;
 
-    sealed record SurgeNeed(int Index, string Category, string Unit, int Quantity, string Urgency, double Latitude, double Longitude, string Reporter);
+    internal sealed record SurgeNeed(int Index, string Category, string Unit, int Quantity, string Urgency, double Latitude, double Longitude, string Reporter);
 
     /// <summary>One need of a phase: when it was sent, the report's HTTP time, and when it was dispatched (team assigned).</summary>
     sealed class Sample
@@ -120,13 +120,7 @@ static class SurgeBenchmark
         await Program.WaitUntilReadyAsync(http, runtime, new Uri("api/catalog/services/GZ-SA-001", UriKind.Relative), ct);
         Console.WriteLine($"Platform  runtime pid {runtime.Id}, http://127.0.0.1:{port}/, ready after {startup.Elapsed.TotalSeconds:F1} s");
 
-        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var account in Reporters.Append(Admin))
-        {
-            using var response = await http.PostAsJsonAsync("api/dev/token", new { account }, ct);
-            response.EnsureSuccessStatusCode();
-            tokens[account] = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString()!;
-        }
+        var tokens = await Bench.TokensAsync(http, Reporters.Append(Admin), ct);
         var warehouses = await SeedWarehousesAsync(http, tokens[Admin], o.Warehouses, new Random(o.Seed + 1), ct);
         Console.WriteLine($"Platform  {warehouses} warehouses with stock, over {South:F2}–{North:F2} N, {West:F2}–{East:F2} E");
         // Warm-up needs go to an incident of their own, so they never merge with the surge's.
@@ -135,62 +129,20 @@ static class SurgeBenchmark
 
         async Task Send(string incidentId, SurgeNeed need, Sample s, CancellationToken token)
         {
-            var body = new
-            {
-                incidentId,
-                position = new { latitude = need.Latitude, longitude = need.Longitude },
-                category = need.Category,
-                quantity = need.Quantity,
-                unit = need.Unit,
-                urgency = need.Urgency,
-                description = "基准测试需求",
-                clientReportId = $"{incidentId}-{need.Index}",
-            };
             s.SentAt = DateTimeOffset.UtcNow;
             var t0 = Stopwatch.GetTimestamp();
-            using var response = await Bench.SendAsync(http, HttpMethod.Post, "api/disaster/needs", tokens[need.Reporter], body, token);
+            var r = await ReportNeedAsync(http, tokens[need.Reporter], incidentId, need, token);
             s.ReportMs = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-            if (response.StatusCode != HttpStatusCode.Created)
-            {
-                s.Error = $"report HTTP {(int)response.StatusCode}";
-                return;
-            }
-            var receipt = await response.Content.ReadFromJsonAsync<JsonElement>(token);
-            s.NeedId = receipt.GetProperty("needId").GetString();
-            if (receipt.GetProperty("intake").GetString() is { } intake && !intake.Equals("created", StringComparison.OrdinalIgnoreCase))
-                s.Error = "merged into another need";
-            else if (receipt.TryGetProperty("need", out var view) && view.TryGetProperty("dispatchId", out var d) && d.ValueKind == JsonValueKind.String)
-                s.DispatchId = d.GetString();
+            (s.NeedId, s.DispatchId, s.Error) = (r.NeedId, r.DispatchId, r.Error);
         }
 
         async Task<bool> Collect(Sample s, CancellationToken token)
         {
             if (s.Error is not null) return true;
-            if (s.DispatchId is null)
-            {
-                using var n = await Bench.SendAsync(http, HttpMethod.Get, $"api/disaster/needs/{s.NeedId}", tokens[Admin], null, token);
-                if (n.StatusCode != HttpStatusCode.OK) return false;
-                var view = await n.Content.ReadFromJsonAsync<JsonElement>(token);
-                if (!view.TryGetProperty("dispatchId", out var d) || d.ValueKind != JsonValueKind.String) return false;
-                s.DispatchId = d.GetString();
-            }
-            using var response = await Bench.SendAsync(http, HttpMethod.Get, $"api/disaster/dispatches/{s.DispatchId}", tokens[Admin], null, token);
-            if (response.StatusCode != HttpStatusCode.OK) return false;
-            var dispatch = await response.Content.ReadFromJsonAsync<JsonElement>(token);
-            var status = dispatch.GetProperty("status").GetString();
-            foreach (var step in dispatch.GetProperty("trail").EnumerateArray())
-                if (step.GetProperty("step").GetString() == "teamAssigned")
-                {
-                    s.DispatchedAt = step.GetProperty("at").GetDateTimeOffset();
-                    s.Outcome = dispatch.GetProperty("picks").GetArrayLength() > 1 ? "split" : "one warehouse";
-                    return true;
-                }
-            if (status is "failed" or "cancelled" or "delivered")
-            {
-                s.Error = $"dispatch {status}";
-                return true;
-            }
-            return false;
+            var d = await DispatchStateAsync(http, tokens[Admin], s.NeedId!, s.DispatchId, token);
+            s.DispatchId = d.DispatchId;
+            (s.DispatchedAt, s.Outcome, s.Error) = (d.DispatchedAt, d.Outcome, d.Error);
+            return d.Done;
         }
 
         var linesBefore = runtime.OutputLines;
@@ -312,7 +264,62 @@ static class SurgeBenchmark
         return open.Count;
     }
 
-    static async Task<int> SeedWarehousesAsync(HttpClient http, string admin, int count, Random random, CancellationToken ct)
+    /// <summary>What reporting a need returned: the need, its dispatch when the receipt names it, or the error.</summary>
+    internal sealed record NeedReceipt(string? NeedId, string? DispatchId, string? Error);
+
+    /// <summary>Reports a need (POST /api/disaster/needs) as its reporter, which runs the intake and starts the dispatch.</summary>
+    internal static async Task<NeedReceipt> ReportNeedAsync(HttpClient http, string token, string incidentId, SurgeNeed need, CancellationToken ct)
+    {
+        var body = new
+        {
+            incidentId,
+            position = new { latitude = need.Latitude, longitude = need.Longitude },
+            category = need.Category,
+            quantity = need.Quantity,
+            unit = need.Unit,
+            urgency = need.Urgency,
+            description = "基准测试需求",
+            clientReportId = $"{incidentId}-{need.Index}",
+        };
+        using var response = await Bench.SendAsync(http, HttpMethod.Post, "api/disaster/needs", token, body, ct);
+        if (response.StatusCode != HttpStatusCode.Created) return new NeedReceipt(null, null, $"report HTTP {(int)response.StatusCode}");
+        var receipt = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        var needId = receipt.GetProperty("needId").GetString();
+        if (receipt.GetProperty("intake").GetString() is { } intake && !intake.Equals("created", StringComparison.OrdinalIgnoreCase))
+            return new NeedReceipt(needId, null, "merged into another need");
+        return new NeedReceipt(needId,
+            receipt.TryGetProperty("need", out var view) && view.TryGetProperty("dispatchId", out var d) && d.ValueKind == JsonValueKind.String ? d.GetString() : null, null);
+    }
+
+    /// <summary>Where a need's dispatch stands: done when the team is assigned (with the trail's time) or the dispatch ended otherwise.</summary>
+    internal sealed record DispatchState(bool Done, string? DispatchId, DateTimeOffset? DispatchedAt, string? Outcome, string? Error, string Status = "");
+
+    /// <summary>Reads the need (for its dispatch id, when not yet known) and the dispatch as the city administrator.</summary>
+    internal static async Task<DispatchState> DispatchStateAsync(HttpClient http, string adminToken, string needId, string? dispatchId, CancellationToken ct)
+    {
+        if (dispatchId is null)
+        {
+            using var n = await Bench.SendAsync(http, HttpMethod.Get, $"api/disaster/needs/{needId}", adminToken, null, ct);
+            if (n.StatusCode != HttpStatusCode.OK) return new DispatchState(false, null, null, null, null, $"need HTTP {(int)n.StatusCode}");
+            var view = await n.Content.ReadFromJsonAsync<JsonElement>(ct);
+            if (!view.TryGetProperty("dispatchId", out var d) || d.ValueKind != JsonValueKind.String)
+                return new DispatchState(false, null, null, null, null, $"need {(view.TryGetProperty("status", out var ns) ? ns.ToString() : "?")}, no dispatch");
+            dispatchId = d.GetString();
+        }
+        using var response = await Bench.SendAsync(http, HttpMethod.Get, $"api/disaster/dispatches/{dispatchId}", adminToken, null, ct);
+        if (response.StatusCode != HttpStatusCode.OK) return new DispatchState(false, dispatchId, null, null, null, $"dispatch HTTP {(int)response.StatusCode}");
+        var dispatch = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        var status = dispatch.GetProperty("status").GetString();
+        foreach (var step in dispatch.GetProperty("trail").EnumerateArray())
+            if (step.GetProperty("step").GetString() == "teamAssigned")
+                return new DispatchState(true, dispatchId, step.GetProperty("at").GetDateTimeOffset(),
+                    dispatch.GetProperty("picks").GetArrayLength() > 1 ? "split" : "one warehouse", null);
+        return status is "failed" or "cancelled" or "delivered"
+            ? new DispatchState(true, dispatchId, null, null, $"dispatch {status}")
+            : new DispatchState(false, dispatchId, null, null, null, $"dispatch {status}");
+    }
+
+    internal static async Task<int> SeedWarehousesAsync(HttpClient http, string admin, int count, Random random, CancellationToken ct)
     {
         var cols = (int)Math.Ceiling(Math.Sqrt(count * 1.25));
         var rows = (int)Math.Ceiling(count / (double)cols);
@@ -347,7 +354,7 @@ static class SurgeBenchmark
         return count;
     }
 
-    static async Task<string> DeclareIncidentAsync(HttpClient http, string admin, string name, string level, CancellationToken ct)
+    internal static async Task<string> DeclareIncidentAsync(HttpClient http, string admin, string name, string level, CancellationToken ct)
     {
         using var response = await Bench.SendAsync(http, HttpMethod.Post, "api/disaster/incidents", admin, new
         {
@@ -367,7 +374,7 @@ static class SurgeBenchmark
     /// Needs on a jittered grid over the city (at least about 600 m apart, beyond the 200 m merge radius, so every report
     /// opens its own need), in random order, with the category, quantity, urgency and reporter drawn from <paramref name="random"/>.
     /// </summary>
-    static List<SurgeNeed> Generate(int count, Random random)
+    internal static List<SurgeNeed> Generate(int count, Random random)
     {
         if (count == 0) return [];
         var side = (int)Math.Ceiling(Math.Sqrt(count));

@@ -34,22 +34,7 @@ static class VerificationBenchmark
         Console.WriteLine($"Azurite   in memory, table port {azurite.TablePort} (node pids {string.Join('/', azuritePid)} for blob/queue/table)");
 
         var maxPoll = TimeSpan.FromSeconds(o.DurableMaxPollSeconds);
-        var settings = new Dictionary<string, string>
-        {
-            // The WeChat simulator would otherwise take the fixed port 7072 (the runtime's port is not 0).
-            ["Runtime__WeChatSimulatorPort"] = "0",
-            ["Runtime__PartnerSimulator__Enabled"] = "true",
-            ["Runtime__PartnerSimulator__MinLatencyMs"] = o.MinLatencyMs.ToString(CultureInfo.InvariantCulture),
-            ["Runtime__PartnerSimulator__MaxLatencyMs"] = o.MaxLatencyMs.ToString(CultureInfo.InvariantCulture),
-            ["Runtime__PartnerSimulator__MaxPollIntervalMs"] = o.PartnerPollMs.ToString(CultureInfo.InvariantCulture),
-            ["Runtime__PartnerSimulator__FailureRate"] = "0",
-            ["Runtime__PartnerSimulator__SilenceRate"] = "0",
-            ["Runtime__PartnerSimulator__SilentUnits"] = "",
-            ["Assistance__Verification__DeadlineSeconds"] = o.DeadlineSeconds.ToString(CultureInfo.InvariantCulture),
-            ["Assistance__Case__PublicitySeconds"] = "604800",
-            ["Assistance__Case__ReverificationSeconds"] = "31536000",
-            ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = maxPoll.ToString("c", CultureInfo.InvariantCulture),
-        };
+        var settings = RuntimeSettings(o.MinLatencyMs, o.MaxLatencyMs, o.PartnerPollMs, o.DeadlineSeconds, maxPoll);
         foreach (var (k, v) in o.RuntimeEnvironment) settings[k] = v;
 
         var port = Azurite.FreePort();
@@ -66,13 +51,7 @@ static class VerificationBenchmark
         await Program.WaitUntilReadyAsync(http, runtime, new Uri("api/catalog/services/GZ-SA-001", UriKind.Relative), ct);
         Console.WriteLine($"Ready     after {startup.Elapsed.TotalSeconds:F1} s");
 
-        var tokens = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var account in new[] { Submitter, "shipai-officer", "wushan-officer", "beijing-officer" })
-        {
-            using var response = await http.PostAsJsonAsync("api/dev/token", new { account }, ct);
-            response.EnsureSuccessStatusCode();
-            tokens[account] = (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("accessToken").GetString()!;
-        }
+        var tokens = await Bench.TokensAsync(http, Accounts, ct);
 
         await using var baseline = await BaselineHost.StartAsync(azurite.ConnectionString, maxPoll, 4, o.MinLatencyMs, o.MaxLatencyMs, ct);
         Console.WriteLine($"Baseline  sidecar + worker in this process, task hub {BaselineHost.TaskHub} on the same Azurite");
@@ -86,10 +65,8 @@ static class VerificationBenchmark
         var ids = new string[households.Count];
         await Parallel.ForAsync(0, households.Count, new ParallelOptions { MaxDegreeOfParallelism = 4, CancellationToken = ct }, async (i, token) =>
         {
-            using var response = await Bench.SendAsync(http, HttpMethod.Post, "api/assistance/applications", tokens[Submitter], households[i].ApplicationBody(), token);
-            if (response.StatusCode != HttpStatusCode.Created)
-                throw new InvalidOperationException($"Submitting household {i} failed: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(token)}");
-            ids[i] = (await response.Content.ReadFromJsonAsync<JsonElement>(token)).GetProperty("id").GetString()!;
+            var (id, error) = await SubmitAsync(http, tokens, households[i], token);
+            ids[i] = id ?? throw new InvalidOperationException($"Submitting household {i} failed: {error}");
         });
         Console.WriteLine($"Submitted {ids.Length} applications as {Submitter}");
 
@@ -99,26 +76,15 @@ static class VerificationBenchmark
 
         async Task<CaseResult> Platform(int i, CancellationToken token)
         {
-            var officer = tokens[households[i].Officer];
             var t0 = Stopwatch.GetTimestamp();
-            using (var accepted = await Bench.SendAsync(http, HttpMethod.Post, $"api/assistance/applications/{ids[i]}/accept", officer, new { materialsCheckedAtCounter = true }, token))
-                if (accepted.StatusCode != HttpStatusCode.Accepted) return CaseResult.Failed($"accept HTTP {(int)accepted.StatusCode}");
+            if (await AcceptAsync(http, tokens, households[i], ids[i], token) is { } refused) return CaseResult.Failed(refused);
             while (Stopwatch.GetElapsedTime(t0) < timeout)
             {
                 await Task.Delay(poll, token);
-                using var response = await Bench.SendAsync(http, HttpMethod.Get, $"api/assistance/applications/{ids[i]}", officer, null, token);
-                if (response.StatusCode != HttpStatusCode.OK) return CaseResult.Failed($"status HTTP {(int)response.StatusCode}");
-                var view = await response.Content.ReadFromJsonAsync<JsonElement>(token);
-                var status = view.GetProperty("status").GetString() ?? "";
-                if (Verified.Contains(status))
-                {
-                    var ms = Stopwatch.GetElapsedTime(t0).TotalMilliseconds;
-                    double? server = view.TryGetProperty("acceptedAt", out var a) && a.ValueKind == JsonValueKind.String
-                        && view.TryGetProperty("verifiedAt", out var v) && v.ValueKind == JsonValueKind.String
-                        ? (v.GetDateTimeOffset() - a.GetDateTimeOffset()).TotalMilliseconds : null;
-                    return new CaseResult(ms, server, null, status);
-                }
-                if (!InProgress.Contains(status)) return CaseResult.Failed($"status {status}");
+                var s = await StatusAsync(http, tokens, households[i], ids[i], token);
+                if (s.Error is not null) return CaseResult.Failed(s.Error);
+                if (s.Verified) return new CaseResult(Stopwatch.GetElapsedTime(t0).TotalMilliseconds, s.ServerMs, null, s.Status);
+                if (!s.InProgress) return CaseResult.Failed($"status {s.Status}");
             }
             return CaseResult.Failed("timeout");
         }
@@ -202,6 +168,61 @@ static class VerificationBenchmark
         await Bench.WriteReportAsync(o.Out, report, ct);
         try { Directory.Delete(statsDirectory, recursive: true); } catch (IOException) { }
         return platform.Errors + bare.Errors == 0 ? 0 : 1;
+    }
+
+    /// <summary>The demo accounts a household needs: the community worker who submits and the street officers who accept.</summary>
+    internal static readonly string[] Accounts = [Submitter, "shipai-officer", "wushan-officer", "beijing-officer"];
+
+    /// <summary>
+    /// The runtime's settings for verification runs: the partner simulator answering for every unit (no failures, no silence),
+    /// one deadline for all units, a publicity long enough that cases stop there, and the Durable backend's longest poll.
+    /// </summary>
+    internal static Dictionary<string, string> RuntimeSettings(int minLatencyMs, int maxLatencyMs, int partnerPollMs, int deadlineSeconds, TimeSpan durableMaxPoll) => new()
+    {
+        // The WeChat simulator would otherwise take the fixed port 7072 (the runtime's port is not 0).
+        ["Runtime__WeChatSimulatorPort"] = "0",
+        ["Runtime__PartnerSimulator__Enabled"] = "true",
+        ["Runtime__PartnerSimulator__MinLatencyMs"] = minLatencyMs.ToString(CultureInfo.InvariantCulture),
+        ["Runtime__PartnerSimulator__MaxLatencyMs"] = maxLatencyMs.ToString(CultureInfo.InvariantCulture),
+        ["Runtime__PartnerSimulator__MaxPollIntervalMs"] = partnerPollMs.ToString(CultureInfo.InvariantCulture),
+        ["Runtime__PartnerSimulator__FailureRate"] = "0",
+        ["Runtime__PartnerSimulator__SilenceRate"] = "0",
+        ["Runtime__PartnerSimulator__SilentUnits"] = "",
+        ["Assistance__Verification__DeadlineSeconds"] = deadlineSeconds.ToString(CultureInfo.InvariantCulture),
+        ["Assistance__Case__PublicitySeconds"] = "604800",
+        ["Assistance__Case__ReverificationSeconds"] = "31536000",
+        ["AzureFunctionsJobHost__extensions__durableTask__storageProvider__maxQueuePollingInterval"] = durableMaxPoll.ToString("c", CultureInfo.InvariantCulture),
+    };
+
+    /// <summary>Submits the household's application as the community worker; the application id, or the error.</summary>
+    internal static async Task<(string? Id, string? Error)> SubmitAsync(HttpClient http, IReadOnlyDictionary<string, string> tokens, BenchHousehold household, CancellationToken ct)
+    {
+        using var response = await Bench.SendAsync(http, HttpMethod.Post, "api/assistance/applications", tokens[Submitter], household.ApplicationBody(), ct);
+        if (response.StatusCode != HttpStatusCode.Created)
+            return (null, $"submit HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}".TrimEnd());
+        return ((await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("id").GetString()!, null);
+    }
+
+    /// <summary>The street officer accepts (materials checked at the counter), which starts the verification; null or the error.</summary>
+    internal static async Task<string?> AcceptAsync(HttpClient http, IReadOnlyDictionary<string, string> tokens, BenchHousehold household, string id, CancellationToken ct)
+    {
+        using var accepted = await Bench.SendAsync(http, HttpMethod.Post, $"api/assistance/applications/{id}/accept", tokens[household.Officer], new { materialsCheckedAtCounter = true }, ct);
+        return accepted.StatusCode == HttpStatusCode.Accepted ? null : $"accept HTTP {(int)accepted.StatusCode}";
+    }
+
+    /// <summary>An application's status as its officer sees it: verified (publicity or awaiting decision), still in progress, or neither.</summary>
+    internal sealed record CaseStatus(string Status, bool Verified, bool InProgress, double? ServerMs, string? Error);
+
+    internal static async Task<CaseStatus> StatusAsync(HttpClient http, IReadOnlyDictionary<string, string> tokens, BenchHousehold household, string id, CancellationToken ct)
+    {
+        using var response = await Bench.SendAsync(http, HttpMethod.Get, $"api/assistance/applications/{id}", tokens[household.Officer], null, ct);
+        if (response.StatusCode != HttpStatusCode.OK) return new CaseStatus("", false, false, null, $"status HTTP {(int)response.StatusCode}");
+        var view = await response.Content.ReadFromJsonAsync<JsonElement>(ct);
+        var status = view.GetProperty("status").GetString() ?? "";
+        double? server = view.TryGetProperty("acceptedAt", out var a) && a.ValueKind == JsonValueKind.String
+            && view.TryGetProperty("verifiedAt", out var v) && v.ValueKind == JsonValueKind.String
+            ? (v.GetDateTimeOffset() - a.GetDateTimeOffset()).TotalMilliseconds : null;
+        return new CaseStatus(status, Verified.Contains(status), InProgress.Contains(status), server, null);
     }
 
     static string Format(VerificationReport r)
