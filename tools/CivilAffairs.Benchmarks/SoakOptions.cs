@@ -5,7 +5,7 @@ sealed record SoakOptions
 {
     public double Minutes { get; init; } = 30;
     public double WindowMinutes { get; init; } = 5;
-    public double WarmupMinutes { get; init; } = 1;
+    public double WarmupMinutes { get; init; } = 2;
     public double HouseholdsPerMinute { get; init; } = 2;
     public double PreReviewsPerMinute { get; init; } = 20;
     public double NeedsPerMinute { get; init; } = 6;
@@ -48,7 +48,7 @@ sealed record SoakOptions
         Options:
           --minutes M            measured time, a whole number of windows (default 30)
           --window M             window length in minutes (default 5); at least two windows
-          --warmup M             load before the first window, not reported (default 1; 0 = none)
+          --warmup M             load before the first window, not reported (default 2; 0 = none)
           --households-per-min R households submitted and accepted per minute (default 2)
           --prereviews-per-min R catalogue pre-reviews per minute (default 20)
           --needs-per-min R      disaster needs reported per minute (default 6)
