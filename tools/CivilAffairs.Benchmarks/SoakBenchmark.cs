@@ -98,7 +98,7 @@ static class SoakBenchmark
 
         var tokens = await Bench.TokensAsync(http, VerificationBenchmark.Accounts.Concat(SurgeBenchmark.Reporters).Append(SurgeBenchmark.Admin).Append(Auditor), ct);
         var warehouses = await SurgeBenchmark.SeedWarehousesAsync(http, tokens[SurgeBenchmark.Admin], o.Warehouses, new Random(o.Seed + 1), ct);
-        var teams = await SeedTeamsAsync(http, tokens[SurgeBenchmark.Admin], ct);
+        var teams = await SurgeBenchmark.SeedTeamsAsync(http, tokens[SurgeBenchmark.Admin], "SOAK", ct);
         var incident = await SurgeBenchmark.DeclareIncidentAsync(http, tokens[SurgeBenchmark.Admin], "浸泡测试：持续灾情", o.Level, ct);
         Console.WriteLine($"Setup     {warehouses} warehouses with stock, {teams} city field teams, incident {incident}");
 
@@ -476,30 +476,6 @@ static class SoakBenchmark
             sizes.Add(new TableSize("(listing tables)", -1, 0, $"HTTP {e.Status}"));
         }
         return sizes.OrderByDescending(s => s.Rows).ToList();
-    }
-
-    /// <summary>
-    /// Four city-wide field teams (division 440100, one base in each quarter of the needs' area, capacity 20), so that every
-    /// dispatch gets a team: without a team covering the incident a dispatch stays <c>reserved</c> and waits for staff.
-    /// </summary>
-    static async Task<int> SeedTeamsAsync(HttpClient http, string admin, CancellationToken ct)
-    {
-        (double Lat, double Lon)[] bases = [(23.05, 113.25), (23.05, 113.45), (23.25, 113.25), (23.25, 113.45)];
-        for (var i = 0; i < bases.Length; i++)
-        {
-            using var response = await Bench.SendAsync(http, HttpMethod.Post, "api/disaster/teams", admin, new
-            {
-                id = $"SOAK-TEAM-{i + 1}",
-                name = $"浸泡测试救灾队 {i + 1}",
-                jurisdiction = "440100",
-                @base = new { latitude = bases[i].Lat, longitude = bases[i].Lon },
-                members = new[] { SurgeBenchmark.Reporters[i % 2] },
-                capacity = 20,
-            }, ct);
-            if (response.StatusCode != HttpStatusCode.Created)
-                throw new InvalidOperationException($"Creating field team {i + 1} failed: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
-        }
-        return bases.Length;
     }
 
     static double DirectoryMiB(string path)

@@ -122,7 +122,8 @@ static class SurgeBenchmark
 
         var tokens = await Bench.TokensAsync(http, Reporters.Append(Admin), ct);
         var warehouses = await SeedWarehousesAsync(http, tokens[Admin], o.Warehouses, new Random(o.Seed + 1), ct);
-        Console.WriteLine($"Platform  {warehouses} warehouses with stock, over {South:F2}–{North:F2} N, {West:F2}–{East:F2} E");
+        var teams = await SeedTeamsAsync(http, tokens[Admin], "SURGE", ct);
+        Console.WriteLine($"Platform  {warehouses} warehouses with stock, over {South:F2}–{North:F2} N, {West:F2}–{East:F2} E; {teams} city field teams");
         // Warm-up needs go to an incident of their own, so they never merge with the surge's.
         var warmIncident = await DeclareIncidentAsync(http, tokens[Admin], "基准测试预热", o.Level, ct);
         var incident = await DeclareIncidentAsync(http, tokens[Admin], "基准测试：台风过境需求激增", o.Level, ct);
@@ -317,6 +318,31 @@ static class SurgeBenchmark
         return status is "failed" or "cancelled" or "delivered"
             ? new DispatchState(true, dispatchId, null, null, $"dispatch {status}")
             : new DispatchState(false, dispatchId, null, null, null, $"dispatch {status}");
+    }
+
+    /// <summary>
+    /// Four city-wide field teams (division 440100, one base in each quarter of the needs' area, capacity 20), so that every
+    /// dispatch gets a team: without a team covering the incident a dispatch stays <c>reserved</c> and waits for staff. When all
+    /// four are at capacity the nearest is still assigned, so a surge of any size is dispatched.
+    /// </summary>
+    internal static async Task<int> SeedTeamsAsync(HttpClient http, string admin, string prefix, CancellationToken ct)
+    {
+        (double Lat, double Lon)[] bases = [(23.05, 113.25), (23.05, 113.45), (23.25, 113.25), (23.25, 113.45)];
+        for (var i = 0; i < bases.Length; i++)
+        {
+            using var response = await Bench.SendAsync(http, HttpMethod.Post, "api/disaster/teams", admin, new
+            {
+                id = $"{prefix}-TEAM-{i + 1}",
+                name = $"基准测试救灾队 {prefix}-{i + 1}",
+                jurisdiction = "440100",
+                @base = new { latitude = bases[i].Lat, longitude = bases[i].Lon },
+                members = new[] { Reporters[i % 2] },
+                capacity = 20,
+            }, ct);
+            if (response.StatusCode != HttpStatusCode.Created)
+                throw new InvalidOperationException($"Creating field team {i + 1} failed: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
+        }
+        return bases.Length;
     }
 
     internal static async Task<int> SeedWarehousesAsync(HttpClient http, string admin, int count, Random random, CancellationToken ct)
