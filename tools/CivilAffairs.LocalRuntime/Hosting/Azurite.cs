@@ -9,7 +9,9 @@ namespace CivilAffairs.LocalRuntime.Hosting;
 /// free ports and stopped with the runtime. One node process per service (blob, queue, table), each with the same
 /// data folder: node runs one request at a time per process, and in a single process a long table scan held up every
 /// queue poll behind it — under load the partner units' and the runtime's receives waited tens of seconds. Apart,
-/// queue traffic is served while a table query runs, and the three use both cores of a small machine.
+/// queue traffic is served while a table query runs, and the three use both cores of a small machine. Two scripts
+/// correct Azurite where it does not scale: azurite-table-index.js (partition queries from the index, not a scan) and
+/// azurite-queue-gc.js (message-body garbage collection in one batch, not one removal at a time).
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
@@ -106,6 +108,13 @@ public sealed class Azurite : IAsyncDisposable
                     start.ArgumentList.Add(Shim("azurite-request-stats.js"));
                     start.Environment["AZURITE_REQUEST_STATS"] = Path.Combine(requestStatsDirectory, $"azurite-{service}.json");
                     start.Environment["AZURITE_SERVICE"] = service;
+                }
+                if (service == "queue")
+                {
+                    // Garbage collection of message bodies in one batch per sweep instead of one removal at a time.
+                    start.ArgumentList.Add("--require");
+                    start.ArgumentList.Add(Shim("azurite-queue-gc.js"));
+                    start.Environment["AZURITE_DIST"] = Path.GetDirectoryName(script)!;
                 }
                 if (service == "table")
                 {

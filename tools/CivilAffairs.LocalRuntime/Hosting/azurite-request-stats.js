@@ -5,6 +5,7 @@
 "use strict";
 const http = require("http");
 const fs = require("fs");
+const { partitionOf } = require("./azurite-odata.js");
 
 const file = process.env.AZURITE_REQUEST_STATS;
 const service = process.env.AZURITE_SERVICE || "all";
@@ -39,7 +40,7 @@ function classify(req) {
     if (method === "GET") {
       if (keyed) return ["point read", table];
       const filter = url.searchParams.get("$filter");
-      const onePartition = filter && /PartitionKey\s+eq\s+'/.test(filter) && !/\s(or|not)\s/i.test(filter);
+      const onePartition = partitionOf(filter) !== undefined;
       return [onePartition ? "query (one partition)" : "query (scan)", table, (filter || "(no filter)").replace(/'[^']*'/g, "'…'").slice(0, 160)];
     }
     return [method === "DELETE" ? "delete" : keyed ? "write" : "insert", table];

@@ -7,10 +7,9 @@
 // backend reads an orchestration's history with "PartitionKey eq '<instance>'", so each replay scanned the
 // whole History table, and the platform slowed down as its tables grew.
 //
-// This narrows a query to its partition through the index first, when the filter fixes the partition: it has
-// a "PartitionKey eq '<value>'" term and no "or"/"not" anywhere (so the term is one of the conditions that must
-// all hold). The filter itself still runs on the rows of that partition, so the answer is the same; anything
-// else goes through Azurite unchanged.
+// This narrows a query to its partition through the index first, when the filter fixes the partition (see
+// azurite-odata.js: a "PartitionKey eq '<value>'" term that must hold whatever the rest says). The filter itself
+// still runs on the rows of that partition, so the answer is the same; anything else goes through Azurite unchanged.
 "use strict";
 const path = require("path");
 
@@ -21,53 +20,7 @@ if (!Store || typeof Store.prototype.queryTableEntities !== "function" || typeof
   throw new Error("azurite-table-index.js: this Azurite version has no LokiTableMetadataStore.queryTableEntities; update the shim");
 }
 
-/** Splits an OData filter into words, symbols and quoted literals ('' is an escaped quote inside a literal). */
-function tokens(filter) {
-  const result = [];
-  let i = 0;
-  while (i < filter.length) {
-    const c = filter[i];
-    if (c === "'") {
-      let value = "";
-      i++;
-      for (;;) {
-        if (i >= filter.length) return null; // unterminated: leave it to Azurite
-        if (filter[i] === "'") {
-          if (filter[i + 1] === "'") { value += "'"; i += 2; continue; }
-          i++;
-          break;
-        }
-        value += filter[i++];
-      }
-      result.push({ literal: value });
-    } else if (/\s/.test(c)) {
-      i++;
-    } else if (c === "(" || c === ")") {
-      result.push({ word: c });
-      i++;
-    } else {
-      let word = "";
-      while (i < filter.length && !/[\s()']/.test(filter[i])) word += filter[i++];
-      result.push({ word });
-    }
-  }
-  return result;
-}
-
-/** The partition a filter is limited to, or undefined when it is not limited to exactly one. */
-function partitionOf(filter) {
-  if (typeof filter !== "string" || filter.length === 0) return undefined;
-  const t = tokens(filter);
-  if (!t) return undefined;
-  if (t.some(x => x.word !== undefined && /^(or|not)$/i.test(x.word))) return undefined;
-  const values = new Set();
-  for (let i = 0; i + 2 < t.length; i++) {
-    if (t[i].word === "PartitionKey" && t[i + 1].word !== undefined && t[i + 1].word.toLowerCase() === "eq" && t[i + 2].literal !== undefined) {
-      values.add(t[i + 2].literal);
-    }
-  }
-  return values.size === 1 ? [...values][0] : undefined;
-}
+const { partitionOf } = require("./azurite-odata.js");
 
 const original = Store.prototype.queryTableEntities;
 Store.prototype.queryTableEntities = function (context, account, table, queryOptions, ...rest) {
