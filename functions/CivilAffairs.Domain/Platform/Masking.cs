@@ -51,12 +51,15 @@ public static partial class Masking
     /// <summary>
     /// Free text (a need's description, a note) with the identifiers it contains masked like the structured fields: resident
     /// ID numbers (<c>440106********1234</c>), mobile numbers (<c>138****5678</c>), landline numbers with an area code, and
-    /// long digit runs such as bank cards (last 4 kept). Names cannot be found by pattern and stay as written.
+    /// long digit runs such as bank cards (last 4 kept). ID and mobile numbers typed in groups (<c>440106 19800101 1234</c>,
+    /// <c>138-0013-8001</c>) are masked in the same places. Names cannot be found by pattern and stay as written.
     /// </summary>
     public static string? MaskFreeText(string? value)
     {
         if (string.IsNullOrEmpty(value)) return value;
-        var masked = IdNumberInText().Replace(value, m => MaskIdNumber(m.Value)!);
+        var masked = GroupedIdNumberInText().Replace(value, m => m.Groups["head"].Value + m.Groups["sep"].Value + new string(Star, 8) + m.Groups["sep"].Value + m.Groups["tail"].Value);
+        masked = GroupedMobileInText().Replace(masked, m => m.Groups["head"].Value + m.Groups["sep"].Value + new string(Star, 4) + m.Groups["sep"].Value + m.Groups["tail"].Value);
+        masked = IdNumberInText().Replace(masked, m => MaskIdNumber(m.Value)!);
         masked = MobileInText().Replace(masked, m => m.Value[..^8] + new string(Star, 4) + m.Value[^4..]);
         masked = LandlineInText().Replace(masked, m => MaskPhone(m.Value)!);
         return DigitRunInText().Replace(masked, m => new string(Star, m.Value.Length - 4) + m.Value[^4..]);
@@ -64,6 +67,10 @@ public static partial class Masking
 
     [GeneratedRegex(@"(?<![\dXx])\d{17}[\dXx](?![\dXx])")]
     private static partial Regex IdNumberInText();
+    [GeneratedRegex(@"(?<![\dXx*])(?<head>\d{6})(?<sep>[ \-])\d{8}\k<sep>(?<tail>\d{3}[\dXx])(?![\dXx])")]
+    private static partial Regex GroupedIdNumberInText();
+    [GeneratedRegex(@"(?<![\d*])(?<head>1[3-9]\d)(?<sep>[ \-])\d{4}\k<sep>(?<tail>\d{4})(?!\d)")]
+    private static partial Regex GroupedMobileInText();
     [GeneratedRegex(@"(?<!\d)1[3-9]\d{9}(?!\d)")]
     private static partial Regex MobileInText();
     [GeneratedRegex(@"(?<!\d)0\d{2,3}-\d{7,8}(?!\d)")]

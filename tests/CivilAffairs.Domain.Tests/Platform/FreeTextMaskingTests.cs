@@ -12,6 +12,9 @@ public class FreeTextMaskingTests
     [InlineData("座机020-83211234找居委", "座机020-****1234找居委")]
     [InlineData("卡号6222020200112233445", "卡号***************3445")]
     [InlineData("13800138001和13900139002", "138****8001和139****9002")]
+    [InlineData("联系138 0013 8001或139-0013-9002", "联系138 **** 8001或139-****-9002")]
+    [InlineData("证件440106 19580312 1235。", "证件440106 ******** 1235。")]
+    [InlineData("证件440106-19580312-123X", "证件440106-********-123X")]
     public void Identifiers_in_text_are_masked_the_rest_is_kept(string text, string masked) => Assert.Equal(masked, Masking.MaskFreeText(text));
 
     [Theory]

@@ -17,11 +17,20 @@ public sealed class Azurite : IAsyncDisposable
 {
     const string AccountKey = "Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==";
     static readonly string[] Services = ["blob", "queue", "table"];
+
+    /// <summary>
+    /// How often Azurite's on-disk stores save (Azurite's own 5 s serialised every row every 5 s under load, slower as the
+    /// tables grew); a clean stop saves everything (see <see cref="DisposeAsync"/>).
+    /// </summary>
+    const int AutosaveMilliseconds = 30_000;
     readonly List<Process> processes;
 
-    Azurite(List<Process> processes, int blobPort, int queuePort, int tablePort)
+    readonly bool persistent;
+
+    Azurite(List<Process> processes, bool persistent, int blobPort, int queuePort, int tablePort)
     {
         this.processes = processes;
+        this.persistent = persistent;
         BlobPort = blobPort; QueuePort = queuePort; TablePort = tablePort;
     }
 
@@ -87,7 +96,7 @@ public sealed class Azurite : IAsyncDisposable
             }
         }
         var processes = new List<Process>();
-        var azurite = new Azurite(processes, blobPort, queuePort, tablePort);
+        var azurite = new Azurite(processes, location is not null, blobPort, queuePort, tablePort);
         try
         {
             for (var i = 0; i < Services.Length; i++)
@@ -101,6 +110,13 @@ public sealed class Azurite : IAsyncDisposable
                 var setsid = Setsid.Value;
                 var start = new ProcessStartInfo(setsid ?? "node") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
                 if (setsid is not null) start.ArgumentList.Add("node");
+                if (location is not null)
+                {
+                    start.ArgumentList.Add("--require");
+                    start.ArgumentList.Add(Shim("azurite-autosave.js"));
+                    start.Environment["AZURITE_DIST"] = Path.GetDirectoryName(script)!;
+                    start.Environment["AZURITE_AUTOSAVE_MS"] = AutosaveMilliseconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
                 if (requestStatsDirectory is not null)
                 {
                     Directory.CreateDirectory(requestStatsDirectory);
@@ -179,20 +195,44 @@ public sealed class Azurite : IAsyncDisposable
         catch { return false; }
     }
 
+    /// <summary>
+    /// Stops the three processes: with data on disk as Ctrl-C would (SIGINT: Azurite closes its stores, which save what
+    /// changed), killing any that has not exited after 15 s; in memory there is nothing to save and they are killed.
+    /// </summary>
     public async ValueTask DisposeAsync()
     {
+        foreach (var process in persistent ? processes : [])
+        {
+            try
+            {
+                if (!process.HasExited && !OperatingSystem.IsWindows()) Interrupt(process.Id);
+            }
+            catch (Exception) { /* gone, or no signals here: killed below */ }
+        }
         foreach (var process in processes)
         {
             try
             {
                 if (!process.HasExited)
                 {
-                    process.Kill(entireProcessTree: true);
-                    await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                    try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15)); }
+                    catch (TimeoutException) { }
+                    if (!process.HasExited)
+                    {
+                        process.Kill(entireProcessTree: true);
+                        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(10));
+                    }
                 }
             }
             catch (Exception) { /* already gone */ }
             process.Dispose();
         }
+    }
+
+    /// <summary>Sends SIGINT (what Ctrl-C sends) to one process.</summary>
+    static void Interrupt(int pid)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("kill", ["-INT", pid.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false });
+        kill?.WaitForExit(5000);
     }
 }
