@@ -11,7 +11,7 @@ namespace CivilAffairs.LocalRuntime.Hosting;
 /// queue poll behind it — under load the partner units' and the runtime's receives waited tens of seconds. Apart,
 /// queue traffic is served while a table query runs, and the three use both cores of a small machine. Two scripts
 /// correct Azurite where it does not scale: azurite-table-index.js (partition queries from the index, not a scan) and
-/// azurite-queue-gc.js (message-body garbage collection in one batch, not one removal at a time).
+/// azurite-queue.js (message-body garbage collection in one batch, and receives that find a queue's messages through the queueName index instead of scanning every queue's messages).
 /// </summary>
 public sealed class Azurite : IAsyncDisposable
 {
@@ -129,7 +129,7 @@ public sealed class Azurite : IAsyncDisposable
                 {
                     // Garbage collection of message bodies in one batch per sweep instead of one removal at a time.
                     start.ArgumentList.Add("--require");
-                    start.ArgumentList.Add(Shim("azurite-queue-gc.js"));
+                    start.ArgumentList.Add(Shim("azurite-queue.js"));
                     start.Environment["AZURITE_DIST"] = Path.GetDirectoryName(script)!;
                 }
                 if (service == "table")

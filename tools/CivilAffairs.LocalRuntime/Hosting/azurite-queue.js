@@ -1,12 +1,20 @@
-// Loaded into Azurite's queue process (node --require) by the one-machine runtime.
+// Loaded into Azurite's queue process (node --require) by the one-machine runtime. Two corrections where Azurite's
+// queue service does not scale with the messages it holds.
 //
-// Azurite keeps every queue message's body in an "extent" and, once a minute, its garbage collector deletes the
+// 1. Garbage collection. Azurite keeps every queue message's body in an "extent" and, once a minute, its garbage collector deletes the
 // extents no message refers to any more. It deletes them one at a time (ExtentStore.deleteExtents →
 // LokiExtentMetadataStore.deleteExtent → collection.findAndRemove), and each removal from the LokiJS collection
 // shifts the collection's arrays and indexes: O(n) per extent, O(n²) per sweep, all on the one event loop. A
 // busy minute of the platform (60 partner queues, replies, durable control queues: some 20,000 messages) made a
 // sweep block the queue service for minutes — measured 170 s — while every receive waited, timed out and tried
 // again. This deletes a sweep's extents in one batch: one pass over the collection.
+//
+// 2. Finding a queue's messages. All queues' messages are in one LokiJS collection, indexed on queueName and messageId,
+// but every receive, peek, count and expiry sweep asks for { accountName, queueName, … }, and LokiJS uses an index
+// only for the first condition — accountName, the same for every message — so each receive scanned every message of
+// every queue. Durable timers are invisible control-queue messages that wait for days (a pre-review's expiry, a
+// publicity period), so the scan grew all day: over a 20-minute soak the queue process went from 0.3 to 0.7 of a core.
+// The conditions are the same set whatever their order, so this puts the selective ones (messageId, queueName) first.
 "use strict";
 const path = require("path");
 const fs = require("fs");
@@ -24,6 +32,24 @@ for (const [name, type, method] of [["LokiExtentMetadataStore", Metadata, "delet
   }
 }
 const unlink = promisify(fs.unlink);
+const Loki = require(require.resolve("lokijs", { paths: [dist] }));
+if (!Loki.Resultset || typeof Loki.Resultset.prototype.find !== "function") throw new Error("azurite-queue.js: this LokiJS has no Resultset.find; update the shim");
+
+const MESSAGES = "$MESSAGES_COLLECTION$";
+const SELECTIVE = ["messageId", "queueName"];
+const find = Loki.Resultset.prototype.find;
+Loki.Resultset.prototype.find = function (query, firstOnly) {
+  if (this.collection && this.collection.name === MESSAGES && query && typeof query === "object" && !Array.isArray(query)) {
+    const keys = Object.keys(query);
+    if (keys.length > 1 && SELECTIVE.some(k => keys.includes(k)) && !keys.some(k => k.startsWith("$"))) {
+      const ordered = {};
+      for (const k of SELECTIVE) if (keys.includes(k)) ordered[k] = query[k];
+      for (const k of keys) if (!SELECTIVE.includes(k)) ordered[k] = query[k];
+      query = ordered;
+    }
+  }
+  return find.call(this, query, firstOnly);
+};
 
 /** Removes the metadata of many extents in one pass over the collection. */
 Metadata.prototype.deleteExtentsInOneBatch = function (ids) {
