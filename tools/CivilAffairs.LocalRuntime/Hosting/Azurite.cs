@@ -215,8 +215,12 @@ public sealed class Azurite : IAsyncDisposable
             {
                 if (!process.HasExited)
                 {
-                    try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15)); }
-                    catch (TimeoutException) { }
+                    // Only a process that was interrupted is given time to save and exit; in memory it is killed at once.
+                    if (persistent)
+                    {
+                        try { await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(15)); }
+                        catch (TimeoutException) { }
+                    }
                     if (!process.HasExited)
                     {
                         process.Kill(entireProcessTree: true);

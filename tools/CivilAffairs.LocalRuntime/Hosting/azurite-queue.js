@@ -1,4 +1,4 @@
-// Loaded into Azurite's queue process (node --require) by the one-machine runtime. Two corrections where Azurite's
+// Loaded into Azurite's queue process (node --require) by the one-machine runtime. Three corrections where Azurite's
 // queue service does not scale with the messages it holds.
 //
 // 1. Garbage collection. Azurite keeps every queue message's body in an "extent" and, once a minute, its garbage collector deletes the
@@ -15,6 +15,16 @@
 // every queue. Durable timers are invisible control-queue messages that wait for days (a pre-review's expiry, a
 // publicity period), so the scan grew all day: over a 20-minute soak the queue process went from 0.3 to 0.7 of a core.
 // The conditions are the same set whatever their order, so this puts the selective ones (messageId, queueName) first.
+//
+// 3. Removing nothing rebuilt every index. Before every receive, peek, delete and update Azurite removes the queue's
+// expired messages (LokiQueueMetadataStore.clearExpiredMessages: find them, then collection.remove(docs)); almost
+// always the list is empty. LokiJS removes an array of documents through removeBatchByPositions, which, whatever the
+// array's length, rebuilds every binary index of the collection from scratch (ensureAllIndexes(true)): the message collection
+// has four (accountName, queueName, messageId, visibleTime), each a sort of every message of every queue. So every
+// queue request sorted all messages four times, and the cost grew with the messages held — durable timers wait
+// invisible for days — which is what slowed the 30-minute soak (CPU profile of the queue process: LokiJS ensureIndex
+// and its comparators the biggest item, growing window by window). This returns at once for an empty batch and
+// removes a short batch one document at a time, which updates the indexes in place (the path remove(doc) takes).
 "use strict";
 const path = require("path");
 const fs = require("fs");
@@ -49,6 +59,20 @@ Loki.Resultset.prototype.find = function (query, firstOnly) {
     }
   }
   return find.call(this, query, firstOnly);
+};
+
+const SHORT_BATCH = 16;
+const removeByPositions = Loki.Collection.prototype.removeBatchByPositions;
+if (typeof removeByPositions !== "function" || typeof Loki.Collection.prototype.remove !== "function") throw new Error("azurite-queue.js: this LokiJS has no Collection.removeBatchByPositions; update the shim");
+// Every batch removal (collection.remove(array), findAndRemove, resultset.remove) ends here.
+Loki.Collection.prototype.removeBatchByPositions = function (positions) {
+  if (!positions || positions.length === 0) return;
+  if (positions.length <= SHORT_BATCH) {
+    const docs = positions.map(p => this.data[p]).filter(Boolean); // positions move as documents go: take the documents first
+    for (const doc of docs) this.remove(doc);
+    return;
+  }
+  return removeByPositions.call(this, positions);
 };
 
 /** Removes the metadata of many extents in one pass over the collection. */
