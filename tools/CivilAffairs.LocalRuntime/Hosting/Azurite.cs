@@ -73,6 +73,21 @@ public sealed class Azurite : IAsyncDisposable
     public static async Task<Azurite> StartAsync(string? location, int blobPort = 0, int queuePort = 0, int tablePort = 0, CancellationToken ct = default,
         string? requestStatsDirectory = null)
     {
+        // Ports picked here are free when picked, but another process (a test class starting beside this one) can take one
+        // before Azurite binds it: then pick again. Ports the caller chose are never changed.
+        var picked = blobPort == 0 && queuePort == 0 && tablePort == 0;
+        for (var attempt = 1; ; attempt++)
+        {
+            try { return await StartOnceAsync(location, blobPort, queuePort, tablePort, ct, requestStatsDirectory); }
+            catch (PortTakenException) when (picked && attempt < 5) { }
+        }
+    }
+
+    sealed class PortTakenException(string message) : InvalidOperationException(message);
+
+    static async Task<Azurite> StartOnceAsync(string? location, int blobPort, int queuePort, int tablePort, CancellationToken ct,
+        string? requestStatsDirectory)
+    {
         var script = FindScript(AppContext.BaseDirectory) ?? FindScript(Directory.GetCurrentDirectory())
             ?? throw new InvalidOperationException("Azurite is not installed: run 'npm ci' in the repository root (./run.sh and ./test.sh do this).");
         blobPort = blobPort == 0 ? FreePort() : blobPort;
@@ -81,7 +96,7 @@ public sealed class Azurite : IAsyncDisposable
         int[] ports = [blobPort, queuePort, tablePort];
         foreach (var port in ports)
             if (await IsOpenAsync(port))
-                throw new InvalidOperationException($"Port {port} is already in use; stop the other Azurite or choose other ports (Runtime:Azurite:BlobPort/QueuePort/TablePort).");
+                throw new PortTakenException($"Port {port} is already in use; stop the other Azurite or choose other ports (Runtime:Azurite:BlobPort/QueuePort/TablePort).");
         if (location is not null) Directory.CreateDirectory(location);
 
         // Keep the last lines Azurite wrote, so a failed start says why.
@@ -164,7 +179,8 @@ public sealed class Azurite : IAsyncDisposable
                     var outcome = exited is not null ? $"{Services[processes.IndexOf(exited)]} exited with code {exited.ExitCode}" : "not listening after 30 s";
                     string said;
                     lock (output) said = string.Join(Environment.NewLine, output);
-                    throw new InvalidOperationException($"Azurite did not start on ports {blobPort}/{queuePort}/{tablePort} ({outcome}).{Environment.NewLine}{said}");
+                    var message = $"Azurite did not start on ports {blobPort}/{queuePort}/{tablePort} ({outcome}).{Environment.NewLine}{said}";
+                    throw said.Contains("EADDRINUSE", StringComparison.Ordinal) ? new PortTakenException(message) : new InvalidOperationException(message);
                 }
                 await Task.Delay(100, ct);
             }
