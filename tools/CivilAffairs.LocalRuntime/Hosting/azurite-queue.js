@@ -31,14 +31,14 @@ const fs = require("fs");
 const { promisify } = require("util");
 
 const dist = process.env.AZURITE_DIST;
-if (!dist) throw new Error("azurite-queue-gc.js: AZURITE_DIST (the folder of azurite.js) is not set");
+if (!dist) throw new Error("azurite-queue.js: AZURITE_DIST (the folder of azurite.js) is not set");
 const persistence = path.join(dist, "common", "persistence");
 const Metadata = require(path.join(persistence, "LokiExtentMetadataStore.js")).default;
 const MemoryStore = require(path.join(persistence, "MemoryExtentStore.js")).default;
 const FSStore = require(path.join(persistence, "FSExtentStore.js")).default;
 for (const [name, type, method] of [["LokiExtentMetadataStore", Metadata, "deleteExtent"], ["MemoryExtentStore", MemoryStore, "deleteExtents"], ["FSExtentStore", FSStore, "deleteExtents"]]) {
   if (!type || typeof type.prototype[method] !== "function") {
-    throw new Error(`azurite-queue-gc.js: this Azurite version has no ${name}.${method}; update the shim`);
+    throw new Error(`azurite-queue.js: this Azurite version has no ${name}.${method}; update the shim`);
   }
 }
 const unlink = promisify(fs.unlink);
