@@ -230,8 +230,8 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
             var sealedReply = await codec.SealReplyAsync(decision.Reply, token);
             await replies.SendMessageAsync(PartnerCodec.Serialize(sealedReply), token);
             Interlocked.Increment(ref repliesSent);
-            if (decision.Reply.Status == ReplyStatus.Error) Interlocked.Increment(ref errors);
-            logger.LogDebug("Unit {Unit}: replied {Status} to request {RequestId}", unitCode, decision.Reply.Status, request.RequestId);
+            if (decision.Reply.Subjects.Any(r => r.Status == ReplyStatus.Error)) Interlocked.Increment(ref errors);
+            logger.LogDebug("Unit {Unit}: replied to request {RequestId} about {Members} member(s)", unitCode, request.RequestId, decision.Reply.Subjects.Count);
             await queue.DeleteMessageAsync(message.MessageId, message.PopReceipt, token);
         }
         catch (OperationCanceledException) when (token.IsCancellationRequested)
@@ -258,21 +258,26 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
         var silenceDraw = rng.NextDouble();
         var failureDraw = rng.NextDouble();
 
-        var id = IdNumber.Validate(request.IdNumber, DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1));
-        var person = id.IsValid ? Registry.Lookup(id.Normalized) : null;
-        if ((options.SilentUnits?.Contains(unitCode) ?? false) || (person?.SilentUnits.Contains(unitCode) ?? false) || silenceDraw < options.SilenceRate)
+        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1);
+        var people = request.Subjects.Select(subject =>
+        {
+            var id = IdNumber.Validate(subject.IdNumber, today);
+            return (subject.MemberRef, Person: id.IsValid ? Registry.Lookup(id.Normalized) : null);
+        }).ToList();
+        // A unit answers a request whole or not at all: silent about anyone in it, it does not answer.
+        if ((options.SilentUnits?.Contains(unitCode) ?? false) || people.Any(p => p.Person?.SilentUnits.Contains(unitCode) ?? false) || silenceDraw < options.SilenceRate)
             return new Decision(latency, null);
 
         var answeredAt = ChinaTime.ToChina(clock.GetUtcNow() + latency);
-        VerificationReply Reply(ReplyStatus status, IReadOnlyDictionary<string, decimal> figures, IReadOnlyDictionary<string, string> facts) =>
-            new(request.RequestId, request.CorrelationId, unitCode, request.MemberRef, status, figures, facts, answeredAt);
-
-        if (failureDraw < options.FailureRate)
-            return new Decision(latency, Reply(ReplyStatus.Error, new Dictionary<string, decimal>(), new Dictionary<string, string>()));
-        if (person is null)
-            return new Decision(latency, Reply(ReplyStatus.NotFound, new Dictionary<string, decimal>(), new Dictionary<string, string>()));
-        var answer = person.AnswerFor(unit, request.Categories);
-        return new Decision(latency, Reply(answer.Status, answer.Figures, answer.Facts));
+        var failed = failureDraw < options.FailureRate;
+        var subjects = people.Select(p =>
+        {
+            if (failed) return new SubjectReply(p.MemberRef, ReplyStatus.Error, new Dictionary<string, decimal>(), new Dictionary<string, string>());
+            if (p.Person is null) return new SubjectReply(p.MemberRef, ReplyStatus.NotFound, new Dictionary<string, decimal>(), new Dictionary<string, string>());
+            var answer = p.Person.AnswerFor(unit, request.Categories);
+            return new SubjectReply(p.MemberRef, answer.Status, answer.Figures, answer.Facts);
+        }).ToList();
+        return new Decision(latency, new VerificationReply(request.RequestId, request.CorrelationId, unitCode, subjects, answeredAt));
     }
 
     void Malformed(string queueName, string messageId, string reason)

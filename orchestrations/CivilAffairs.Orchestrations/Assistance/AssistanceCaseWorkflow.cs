@@ -22,8 +22,8 @@ public sealed class AssistanceCaseWorkflow(WorkflowClient workflows) : IAssistan
     public Task DecidedAsync(string applicationId, DecisionNotice decision, CancellationToken ct) =>
         workflows.Current.RaiseEventAsync(CaseNames.InstanceId(applicationId), CaseNames.DecisionEvent, decision, ct);
 
-    public Task ReplyReceivedAsync(string applicationId, int round, ReplyNotice notice, CancellationToken ct) =>
-        workflows.Current.RaiseEventAsync(CaseNames.InstanceId(applicationId), VerificationNames.EventName(round, notice.UnitCode, notice.MemberRef), notice, ct);
+    public Task UnitAnsweredAsync(string applicationId, int round, UnitAnsweredNotice notice, CancellationToken ct) =>
+        workflows.Current.RaiseEventAsync(CaseNames.InstanceId(applicationId), VerificationNames.UnitAnsweredEvent(round, notice.UnitCode), notice, ct);
 
     /// <summary>
     /// The case shows <see cref="VerificationProgress"/> as its custom status while a round runs, and <see cref="CaseProgress"/>

@@ -9,14 +9,18 @@ namespace CivilAffairs.Orchestrations.Assistance;
 /// Cross-department household economic verification (居民家庭经济状况核对), one round, run inside the case
 /// orchestration (the Durable Task sidecar of the one-machine runtime cannot carry sub-orchestration tags, and one
 /// history per case keeps the replies' correlation simple). Asks every relevant partner unit
-/// about every member (one activity per unit, retried on failure), then waits for each unit's reply per member as an
-/// external event until that unit's deadline (the catalogue's, or a configured override), a durable timer per distinct deadline. Units that had not answered about every member in time
+/// about every member (one activity for all units; units it could not reach are tried again), then waits for each unit's
+/// answer as one external event (raised by the reply handler once the unit has answered about every member) until that
+/// unit's deadline (the catalogue's, or a configured override), a durable timer per distinct deadline. Units that had not answered about every member in time
 /// are recorded as not answered; their late replies are stored by the reply handler but not used. Custom status shows
 /// units asked / answered / overdue. Inputs, events and outputs carry ids and codes only, never personal data.
 /// </summary>
 public static class HouseholdVerificationOrchestration
 {
     static readonly TaskOptions Retry = TaskOptions.FromRetryPolicy(new RetryPolicy(maxNumberOfAttempts: 5, firstRetryInterval: TimeSpan.FromSeconds(2), backoffCoefficient: 2));
+
+    /// <summary>Attempts to queue a unit's requests before it is recorded as not answered (2, 4, 8, 16 s apart).</summary>
+    const int SendAttempts = 5;
 
     public static async Task<VerificationOutcome> RunAsync(TaskOrchestrationContext context, VerificationInput input)
     {
@@ -29,21 +33,33 @@ public static class HouseholdVerificationOrchestration
         DateTimeOffset? lastDeadline = byDeadline.Count > 0 ? started.AddSeconds(byDeadline[^1].Key) : null;
         context.SetCustomStatus(new VerificationProgress(VerificationStage.Requesting, codes.Count, 0, 0, expected, 0, lastDeadline));
 
-        // Waiters first, so no reply can arrive before someone listens for it.
-        var pending = new Dictionary<Task<ReplyNotice>, string>();
-        foreach (var unit in codes)
-            foreach (var member in input.MemberRefs)
-                pending[context.WaitForExternalEvent<ReplyNotice>(VerificationNames.EventName(input.Round, unit, member))] = unit;
+        // Waiters first, so no answer can arrive before someone listens for it. One event per unit (raised once the unit
+        // has answered about every member), so a household of n members costs 60 events, not 60 × n.
+        var pending = codes.ToDictionary(unit => context.WaitForExternalEvent<UnitAnsweredNotice>(VerificationNames.UnitAnsweredEvent(input.Round, unit)), unit => unit);
 
-        await Task.WhenAll(codes.Select(unit =>
-            context.CallActivityAsync(VerificationNames.SendActivity, new SendRequestsInput(input.ApplicationId, correlationId, unit), Retry)));
-
-        var outstanding = codes.ToDictionary(u => u, _ => input.MemberRefs.Count, StringComparer.Ordinal);
+        // One activity queues every unit's requests; units it could not reach are tried again after a while, and after the
+        // last attempt count as not answered (the deadline timers still run for everyone else).
         var overdue = new HashSet<string>(StringComparer.Ordinal);
+        IReadOnlyList<string> unsent = codes;
+        for (var attempt = 1; unsent.Count > 0; attempt++)
+        {
+            var sent = await context.CallActivityAsync<SendRequestsOutcome>(VerificationNames.SendActivity, new SendRequestsInput(input.ApplicationId, correlationId, unsent), Retry);
+            unsent = sent.UnitsNotSent;
+            if (unsent.Count == 0) break;
+            if (attempt == SendAttempts)
+            {
+                overdue.UnionWith(unsent);
+                foreach (var waiter in pending.Where(p => overdue.Contains(p.Value)).Select(p => p.Key).ToList()) pending.Remove(waiter);
+                break;
+            }
+            await context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(1 << attempt), CancellationToken.None);
+        }
+
+        var answered = new HashSet<string>(StringComparer.Ordinal);
         var received = 0;
         using var cancelTimers = new CancellationTokenSource();
         var timers = byDeadline.ToDictionary(g => (Task)context.CreateTimer(started.AddSeconds(g.Key), cancelTimers.Token), g => g.Select(u => u.Code).ToList());
-        VerificationProgress Progress(VerificationStage step) => new(step, codes.Count, outstanding.Count(o => o.Value == 0), overdue.Count, expected, received, lastDeadline);
+        VerificationProgress Progress(VerificationStage step) => new(step, codes.Count, answered.Count, overdue.Count, expected, received, lastDeadline);
         context.SetCustomStatus(Progress(VerificationStage.Waiting));
         while (pending.Count > 0)
         {
@@ -51,15 +67,15 @@ public static class HouseholdVerificationOrchestration
             if (timers.Remove(done, out var dueUnits))
             {
                 // These units' time is up: whoever has not answered about every member is overdue; stop waiting for them.
-                foreach (var unit in dueUnits.Where(u => outstanding[u] > 0)) overdue.Add(unit);
+                foreach (var unit in dueUnits.Where(u => !answered.Contains(u))) overdue.Add(unit);
                 foreach (var waiter in pending.Where(p => overdue.Contains(p.Value)).Select(p => p.Key).ToList()) pending.Remove(waiter);
             }
             else
             {
-                var reply = (Task<ReplyNotice>)done;
-                outstanding[pending[reply]]--;
-                pending.Remove(reply);
-                received++;
+                var notice = await (Task<UnitAnsweredNotice>)done;
+                answered.Add(pending[(Task<UnitAnsweredNotice>)done]);
+                pending.Remove((Task<UnitAnsweredNotice>)done);
+                received += notice.Replies;
             }
             context.SetCustomStatus(Progress(VerificationStage.Waiting));
         }
@@ -78,7 +94,7 @@ public static class HouseholdVerificationOrchestration
 public sealed class VerificationActivities(VerificationService verification)
 {
     [Function(VerificationNames.SendActivity)]
-    public Task Send([ActivityTrigger] SendRequestsInput input, FunctionContext context) =>
+    public Task<SendRequestsOutcome> Send([ActivityTrigger] SendRequestsInput input, FunctionContext context) =>
         verification.SendRequestsAsync(input, context.CancellationToken);
 
     [Function(VerificationNames.CompleteActivity)]

@@ -289,8 +289,8 @@ public class AssistanceCaseTests(AssistanceFixture fx) : IClassFixture<Assistanc
 
         // A well-formed, correctly sealed reply for a correlation nobody is waiting for is dropped (and logged), not retried.
         var codec = fx.Runtime.Services.GetRequiredService<PartnerCodec>();
-        var stray = new VerificationReply(Guid.NewGuid().ToString("N"), $"verify-{Ulid.NewUlid()}-r1", "police", "m1", ReplyStatus.NotFound,
-            new Dictionary<string, decimal>(), new Dictionary<string, string>(), DateTimeOffset.UtcNow);
+        var stray = new VerificationReply(Guid.NewGuid().ToString("N"), $"verify-{Ulid.NewUlid()}-r1", "police",
+            [new("m1", ReplyStatus.NotFound, new Dictionary<string, decimal>(), new Dictionary<string, string>())], DateTimeOffset.UtcNow);
         var envelope = PartnerCodec.Serialize(await codec.SealReplyAsync(stray));
         var sent = await replies.SendMessageAsync(envelope);
         await Platform.Http.EventuallyAsync(async () =>

@@ -92,7 +92,8 @@ public sealed class SyntheticRegistry
 
     /// <summary>
     /// The household economic report the platform should arrive at when every unit answers as simulated (except
-    /// <paramref name="silentUnits"/> and each person's own silent units): members are <c>m1</c>, <c>m2</c>… in order.
+    /// <paramref name="silentUnits"/> and units silent about any member, which do not answer the household's request):
+    /// members are <c>m1</c>, <c>m2</c>… in order.
     /// </summary>
     public static HouseholdEconomicReport ExpectedReport(IReadOnlyList<RegistryPerson> members, PartnerCatalogue catalogue,
         IReadOnlySet<string>? silentUnits = null, DateTimeOffset? answeredAt = null)
@@ -102,20 +103,20 @@ public sealed class SyntheticRegistry
         var when = answeredAt ?? new DateTimeOffset(ReferenceDate.ToDateTime(TimeOnly.MinValue), ChinaTime.Offset);
         var figures = new List<ReportedFigure>();
         var notAnswered = new SortedSet<string>(StringComparer.Ordinal);
-        for (var i = 0; i < members.Count; i++)
+        foreach (var unit in catalogue.Units)
         {
-            var memberRef = $"m{i + 1}";
-            foreach (var unit in catalogue.Units)
+            // A unit answers about the whole household or not at all.
+            if (silentUnits?.Contains(unit.Code) == true || members.Any(m => m.SilentUnits.Contains(unit.Code)))
             {
-                if (silentUnits?.Contains(unit.Code) == true || members[i].SilentUnits.Contains(unit.Code))
-                {
-                    notAnswered.Add(unit.Code);
-                    continue;
-                }
-                var answer = members[i].AnswerFor(unit);
-                var reply = new VerificationReply($"expected-{memberRef}-{unit.Code}", "expected", unit.Code, memberRef, answer.Status, answer.Figures, answer.Facts, when);
-                figures.AddRange(catalogue.ReportedFigures(reply, "expected"));
+                notAnswered.Add(unit.Code);
+                continue;
             }
+            var subjects = members.Select((m, i) =>
+            {
+                var answer = m.AnswerFor(unit);
+                return new SubjectReply($"m{i + 1}", answer.Status, answer.Figures, answer.Facts);
+            }).ToList();
+            figures.AddRange(catalogue.ReportedFigures(new VerificationReply($"expected-{unit.Code}", "expected", unit.Code, subjects, when), "expected"));
         }
         return HouseholdEconomicReport.Build(members.Count, figures, catalogue.Units.Select(u => u.Code).ToList(), notAnswered.ToList(), []);
     }

@@ -92,8 +92,8 @@ public interface IAssistanceCaseWorkflow
     Task ObjectionRaisedAsync(string applicationId, ObjectionNotice notice, CancellationToken ct);
     Task ObjectionResolvedAsync(string applicationId, ObjectionResolution resolution, CancellationToken ct);
     Task DecidedAsync(string applicationId, DecisionNotice decision, CancellationToken ct);
-    /// <summary>A partner unit's reply about one member, in verification round <paramref name="round"/>.</summary>
-    Task ReplyReceivedAsync(string applicationId, int round, ReplyNotice notice, CancellationToken ct);
+    /// <summary>A partner unit has answered about every member in verification round <paramref name="round"/>.</summary>
+    Task UnitAnsweredAsync(string applicationId, int round, UnitAnsweredNotice notice, CancellationToken ct);
     /// <summary>The verification progress of the running round (the orchestration's custom status), or null.</summary>
     Task<VerificationProgress?> VerificationProgressAsync(string applicationId, CancellationToken ct);
 }

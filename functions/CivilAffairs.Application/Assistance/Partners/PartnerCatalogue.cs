@@ -145,19 +145,24 @@ public sealed partial class PartnerCatalogue
     public IReadOnlyList<PartnerUnit> SuppliersOf(string category) => Units.Where(u => u.Supplies(category)).ToList();
 
     /// <summary>
-    /// The figures of a reply as evidence for <see cref="HouseholdEconomicReport.Build"/>: one per figure whose
-    /// category feeds an eligibility field and is supplied by the replying unit. Facts and unknown categories are skipped.
+    /// The figures of a reply as evidence for <see cref="HouseholdEconomicReport.Build"/>: one per figure about a member
+    /// the unit found whose category feeds an eligibility field and is supplied by the replying unit. Facts and unknown
+    /// categories are skipped.
     /// </summary>
     /// <param name="replyHash">A hash identifying the reply (e.g. SM3 of the envelope), kept as evidence.</param>
     public IReadOnlyList<ReportedFigure> ReportedFigures(VerificationReply reply, string replyHash)
     {
         ArgumentNullException.ThrowIfNull(reply);
-        if (reply.Status != ReplyStatus.Found || Find(reply.UnitCode) is not { } unit) return [];
+        if (Find(reply.UnitCode) is not { } unit) return [];
         var figures = new List<ReportedFigure>();
-        foreach (var (code, amount) in reply.Figures ?? new Dictionary<string, decimal>())
+        foreach (var subject in reply.Subjects ?? [])
         {
-            if (!unit.Supplies(code) || FindCategory(code) is not { IsFact: false, ReportField: { } field } category) continue;
-            figures.Add(new ReportedFigure(reply.MemberRef, unit.Code, code, field, amount, category.IsMonthly, reply.AnsweredAt, replyHash));
+            if (subject.Status != ReplyStatus.Found) continue;
+            foreach (var (code, amount) in subject.Figures ?? new Dictionary<string, decimal>())
+            {
+                if (!unit.Supplies(code) || FindCategory(code) is not { IsFact: false, ReportField: { } field } category) continue;
+                figures.Add(new ReportedFigure(subject.MemberRef, unit.Code, code, field, amount, category.IsMonthly, reply.AnsweredAt, replyHash));
+            }
         }
         return figures;
     }

@@ -148,15 +148,22 @@ public sealed partial class PartnerCodec
             if (p.CorrelationId != envelope.CorrelationId || p.UnitCode != unitCode)
                 throw new PartnerEnvelopeException(PartnerEnvelopeError.InvalidPayload, "The payload's correlation id or unit differs from the envelope.");
         }
-        if (payload is VerificationReply { Figures: null } or VerificationReply { Facts: null })
+        if (payload is VerificationReply reply)
         {
-            var reply = (VerificationReply)(object)payload;
+            if (reply.Subjects is null || reply.Subjects.Count == 0 || reply.Subjects.Any(r => r is null || string.IsNullOrEmpty(r.MemberRef))
+                || reply.Subjects.Select(r => r.MemberRef).Distinct(StringComparer.Ordinal).Count() != reply.Subjects.Count)
+                throw new PartnerEnvelopeException(PartnerEnvelopeError.InvalidPayload, "The reply must answer about each member once.");
             payload = (T)(object)(reply with
             {
-                Figures = reply.Figures ?? new Dictionary<string, decimal>(),
-                Facts = reply.Facts ?? new Dictionary<string, string>(),
+                Subjects = reply.Subjects.Select(r => r with
+                {
+                    Figures = r.Figures ?? new Dictionary<string, decimal>(),
+                    Facts = r.Facts ?? new Dictionary<string, string>(),
+                }).ToList(),
             });
         }
+        if (payload is VerificationRequest { Subjects: null or { Count: 0 } })
+            throw new PartnerEnvelopeException(PartnerEnvelopeError.InvalidPayload, "The request names no member.");
         if (payload is VerificationRequest { Categories: null } request)
             payload = (T)(object)(request with { Categories = [] });
         return payload;

@@ -7,7 +7,7 @@ namespace CivilAffairs.Application.Assistance.Partners;
 /// the clear; the payload (<see cref="VerificationRequest"/>, <see cref="VerificationReply"/>) is sealed
 /// in <see cref="Data"/> with the unit's SM4 key:
 /// <code>
-/// {"specversion":"1.0","id":"…","source":"urn:civilaffairs:assistance","type":"cn.gov.gz.civilaffairs.verification.request",
+/// {"specversion":"1.0","id":"…","source":"urn:civilaffairs:assistance","type":"cn.gov.gz.civilaffairs.verification.request.v2",
 ///  "subject":"m1","time":"2025-07-01T09:30:00+08:00","datacontenttype":"application/json","correlationid":"…",
 ///  "data":{"ciphertext":"sm4gcm.police.…"}}
 /// </code>
@@ -60,7 +60,7 @@ public sealed record PartnerEnvelope
             Id = request.RequestId,
             Source = PartnerEventTypes.RequestSource,
             Type = PartnerEventTypes.Request,
-            Subject = request.MemberRef,
+            Subject = PartnerEventTypes.HouseholdSubject,
             Time = request.RequestedAt,
             CorrelationId = request.CorrelationId,
         };
@@ -75,7 +75,7 @@ public sealed record PartnerEnvelope
             Id = reply.RequestId,
             Source = PartnerEventTypes.ReplySource(reply.UnitCode),
             Type = PartnerEventTypes.Reply,
-            Subject = reply.MemberRef,
+            Subject = PartnerEventTypes.HouseholdSubject,
             Time = reply.AnsweredAt,
             CorrelationId = reply.CorrelationId,
         };

@@ -36,11 +36,17 @@ public static class PartnerEventTypes
     public const string SpecVersion = "1.0";
     public const string DataContentType = "application/json";
 
-    /// <summary>A verification request from the bureau to a unit.</summary>
-    public const string Request = "cn.gov.gz.civilaffairs.verification.request";
+    /// <summary>
+    /// A verification request from the bureau to a unit about the members of one household (v2, 2026-12-03: one request
+    /// per unit and household; v1 asked about one member per message).
+    /// </summary>
+    public const string Request = "cn.gov.gz.civilaffairs.verification.request.v2";
 
-    /// <summary>A unit's reply to a verification request.</summary>
-    public const string Reply = "cn.gov.gz.civilaffairs.verification.reply";
+    /// <summary>A unit's reply about every member of a request (v2).</summary>
+    public const string Reply = "cn.gov.gz.civilaffairs.verification.reply.v2";
+
+    /// <summary>The <c>subject</c> of requests and replies: a household (member references travel sealed in the data).</summary>
+    public const string HouseholdSubject = "household";
 
     /// <summary>The <c>source</c> of requests.</summary>
     public const string RequestSource = "urn:civilaffairs:assistance";

@@ -10,11 +10,17 @@ public sealed record VerificationInput(string ApplicationId, int Round, IReadOnl
 /// <summary>A unit asked in a round and how long it has to answer.</summary>
 public sealed record UnitDeadline(string Code, int DeadlineSeconds);
 
-/// <summary>Asks one unit about every member of the application.</summary>
-public sealed record SendRequestsInput(string ApplicationId, string CorrelationId, string UnitCode);
+/// <summary>Asks the given units about every member of the application (one activity for the whole round).</summary>
+public sealed record SendRequestsInput(string ApplicationId, string CorrelationId, IReadOnlyList<string> UnitCodes);
 
-/// <summary>What the reply handler raises into the orchestration (no figures: those stay in the store).</summary>
-public sealed record ReplyNotice(string UnitCode, string MemberRef, string Status);
+/// <summary>Units whose requests could not all be queued (sent again later by the orchestration); empty when all were.</summary>
+public sealed record SendRequestsOutcome(IReadOnlyList<string> UnitsNotSent);
+
+/// <summary>
+/// What the reply handler raises into the orchestration once a unit has answered about every member: one event per unit,
+/// not per member reply (no figures: those stay in the store).
+/// </summary>
+public sealed record UnitAnsweredNotice(string UnitCode, int Replies);
 
 public sealed record CompleteInput(string ApplicationId, string CorrelationId, int Round, IReadOnlyList<string> UnitsAsked, IReadOnlyList<string> UnitsNotAnswered);
 
@@ -39,7 +45,8 @@ public static class VerificationNames
     /// <summary>The correlation id of a verification round's partner requests (the case orchestration receives the replies).</summary>
     public static string CorrelationId(string applicationId, int round) => $"verify-{applicationId}-r{round}";
 
-    public static string EventName(int round, string unit, string memberRef) => $"reply.r{round}.{unit}.{memberRef}";
+    /// <summary>The event raised when <paramref name="unit"/> has answered about every member in <paramref name="round"/>.</summary>
+    public static string UnitAnsweredEvent(int round, string unit) => $"answered.r{round}.{unit}";
 
     /// <summary>Parses a correlation id back into application id and round; false for anything else.</summary>
     public static bool TryParseInstance(string? correlationId, out string applicationId, out int round)

@@ -29,11 +29,11 @@ public sealed record DeclaredComparison(ReportField Field, decimal Declared, dec
 public sealed record UnitView(string Code, string Name);
 
 /// <summary>
-/// The partner side of verification: sends sealed requests (only name, ID number, purpose and consent
-/// reference, encrypted with the unit's key), accepts replies (correlated by orchestration instance, stored
+/// The partner side of verification: sends sealed requests (the members' names, ID numbers and consent references and
+/// the purpose, encrypted with the unit's key; one request per unit and round), accepts replies (correlated by orchestration instance, stored
 /// encrypted with an SM3 hash of the reply message as evidence, raised into the workflow), and builds the
 /// household economic report and the eligibility decision. Rows in <c>VerificationRequests</c>:
-/// PartitionKey = orchestration instance (the correlation id), RowKey = <c>{unit}|{memberRef}</c>.
+/// PartitionKey = orchestration instance (the correlation id), RowKey = unit code (one request per unit about every member).
 /// </summary>
 public sealed class VerificationService(
     Tables tables,
@@ -52,53 +52,64 @@ public sealed class VerificationService(
     readonly System.Collections.Concurrent.ConcurrentDictionary<string, byte> createdQueues = new(StringComparer.Ordinal);
 
     /// <summary>
-    /// Sends one request per member to the unit's queue. The unit's request rows (one partition per round) are written in one
-    /// transaction before anything is sent. A retried send reuses the stored request ids, so a unit that sees a request twice
-    /// answers it with the same reply, which the reply handler stores once.
+    /// Sends each of the given units one request about every member (one message per unit and round), for all the units
+    /// of a round in one call. The request rows (one partition per round, one row per unit) are written in transactions
+    /// of up to 100 before anything is sent. A unit whose message could not be queued is returned, so the orchestration
+    /// can send to it again later; a repeated send reuses the stored request id, so a unit that sees a request twice
+    /// answers it with the same reply, which the reply handler stores once, and units that have answered are not asked again.
     /// </summary>
-    public async Task SendRequestsAsync(SendRequestsInput input, CancellationToken ct)
+    public async Task<SendRequestsOutcome> SendRequestsAsync(SendRequestsInput input, CancellationToken ct)
     {
-        var unit = catalogue.Find(input.UnitCode) ?? throw new InvalidOperationException($"Unknown partner unit {input.UnitCode}.");
+        var units = input.UnitCodes.Select(code => catalogue.Find(code) ?? throw new InvalidOperationException($"Unknown partner unit {code}.")).ToList();
         var members = await applications.MembersAsync(input.ApplicationId, ct);
         var table = await tables.GetAsync(TableNames.VerificationRequests, ct);
         var existing = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-        var prefix = unit.Code + "|";
-        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter(
-                           $"PartitionKey eq {input.CorrelationId} and RowKey ge {prefix} and RowKey lt {unit.Code + "}"}"), cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(r => r.PartitionKey == input.CorrelationId, cancellationToken: ct))
             existing[row.RowKey] = row;
         var now = clock.GetUtcNow();
-        var requests = members.Select(m => (Member: m, RowKey: prefix + m.MemberRef)).Select(x => (x.Member, x.RowKey,
-            RequestId: existing.TryGetValue(x.RowKey, out var row) ? row.GetString("RequestId") : Ids.New(clock))).ToList();
-        var fresh = requests.Where(r => !existing.ContainsKey(r.RowKey)).ToList();
-        if (fresh.Count > 0)
-            await table.SubmitTransactionAsync(fresh.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(input.CorrelationId, r.RowKey)
+        var requests = units.Select(unit => (Unit: unit, RequestId: existing.TryGetValue(unit.Code, out var row) ? row.GetString("RequestId") : Ids.New(clock))).ToList();
+        var memberRefs = string.Join(",", members.Select(m => m.MemberRef));
+        foreach (var chunk in requests.Where(r => !existing.ContainsKey(r.Unit.Code)).Chunk(100))
+            await table.SubmitTransactionAsync(chunk.Select(r => new TableTransactionAction(TableTransactionActionType.UpsertMerge, new TableEntity(input.CorrelationId, r.Unit.Code)
             {
                 ["ApplicationId"] = input.ApplicationId,
                 ["RequestId"] = r.RequestId,
-                ["Unit"] = unit.Code,
-                ["MemberRef"] = r.Member.MemberRef,
+                ["Unit"] = r.Unit.Code,
+                ["MemberRefs"] = memberRefs,
                 ["SentAt"] = now,
             })), ct);
 
-        var queue = queues.GetQueueClient(unit.RequestQueue);
-        if (!createdQueues.ContainsKey(queue.Name))
+        var subjects = members.Select(m => new VerificationSubject(m.MemberRef, m.Name, m.IdNumber, $"consent/{input.ApplicationId}/{m.MemberRef}")).ToList();
+        var notSent = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var toSend = requests.Where(r => existing.GetValueOrDefault(r.Unit.Code)?.GetString("ReplyHash") is null);
+        await Parallel.ForEachAsync(toSend, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = ct }, async (r, token) =>
         {
-            await queue.CreateIfNotExistsAsync(cancellationToken: ct);
-            createdQueues.TryAdd(queue.Name, 0);
-        }
-        foreach (var (m, _, requestId) in requests.Where(r => existing.GetValueOrDefault(r.RowKey)?.GetString("ReplyHash") is null))
-        {
-            var request = new VerificationRequest(requestId, input.CorrelationId, unit.Code, m.MemberRef, m.Name, m.IdNumber, Purpose,
-                $"consent/{input.ApplicationId}/{m.MemberRef}", unit.Categories, now);
-            var envelope = await codec.SealRequestAsync(request, ct);
-            await queue.SendMessageAsync(PartnerCodec.Serialize(envelope), ct); // the client base64-encodes
-        }
+            try
+            {
+                var queue = queues.GetQueueClient(r.Unit.RequestQueue);
+                if (!createdQueues.ContainsKey(queue.Name))
+                {
+                    await queue.CreateIfNotExistsAsync(cancellationToken: token);
+                    createdQueues.TryAdd(queue.Name, 0);
+                }
+                var request = new VerificationRequest(r.RequestId, input.CorrelationId, r.Unit.Code, subjects, Purpose, r.Unit.Categories, now);
+                var envelope = await codec.SealRequestAsync(request, token);
+                await queue.SendMessageAsync(PartnerCodec.Serialize(envelope), token); // the client base64-encodes
+            }
+            catch (Exception e) when (!token.IsCancellationRequested)
+            {
+                logger.LogWarning(e, "Request to partner unit {Unit} for {CorrelationId} not queued; will be sent again", r.Unit.Code, input.CorrelationId);
+                notSent.Add(r.Unit.Code);
+            }
+        });
+        return new SendRequestsOutcome(notSent.Order(StringComparer.Ordinal).ToList());
     }
 
     /// <summary>
-    /// Handles one message from <c>partner-replies</c>. A reply for an unknown correlation or request is logged and dropped;
-    /// a message that is not a valid envelope (or fails authentication) throws, so it ends in <c>partner-replies-poison</c>.
-    /// Duplicates are harmless: the first stored reply wins and the event is raised again (the orchestration ignores extras).
+    /// Handles one message from <c>partner-replies</c>. A reply for an unknown correlation or request, or one that does not
+    /// answer about exactly the members asked, is logged and dropped; a message that is not a valid envelope (or fails
+    /// authentication) throws, so it ends in <c>partner-replies-poison</c>. Duplicates are harmless: the first stored reply
+    /// wins and the unit's event is raised again (the orchestration ignores extras).
     /// </summary>
     public async Task HandleReplyAsync(string message, CancellationToken ct)
     {
@@ -110,22 +121,28 @@ public sealed class VerificationService(
             return;
         }
         var table = await tables.GetAsync(TableNames.VerificationRequests, ct);
-        var found = await table.GetEntityIfExistsAsync<TableEntity>(envelope.CorrelationId, $"{reply.UnitCode}|{reply.MemberRef}", cancellationToken: ct);
+        var found = await table.GetEntityIfExistsAsync<TableEntity>(envelope.CorrelationId, reply.UnitCode, cancellationToken: ct);
         if (!found.HasValue || found.Value!.GetString("RequestId") != reply.RequestId)
         {
             logger.LogWarning("Rejected partner reply {MessageId} from {Unit}: no such request", envelope.Id, reply.UnitCode);
             return;
         }
         var row = found.Value;
+        var asked = (row.GetString("MemberRefs") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries);
+        if (!asked.Order(StringComparer.Ordinal).SequenceEqual(reply.Subjects.Select(r => r.MemberRef).Order(StringComparer.Ordinal), StringComparer.Ordinal))
+        {
+            logger.LogWarning("Rejected partner reply {MessageId} from {Unit}: it does not answer about the members asked", envelope.Id, reply.UnitCode);
+            return;
+        }
         if (row.GetString("ReplyHash") is null)
         {
             // The round closes unanswered requests when its deadline passes; a reply after that is late.
             var late = row.GetDateTimeOffset("ClosedAt") is not null;
-            row["Status"] = reply.Status.ToString();
+            row["Statuses"] = string.Join(",", reply.Subjects.Select(r => r.Status.ToString()).Distinct().Order(StringComparer.Ordinal));
             row["AnsweredAt"] = reply.AnsweredAt;
             row["ReceivedAt"] = clock.GetUtcNow();
             row["ReplyHash"] = Sm3.HashHex(message);
-            row["Reply"] = cipher.Encrypt(JsonSerializer.Serialize(reply, JsonDefaults.Options), ReplyAad(envelope.CorrelationId, reply.UnitCode, reply.MemberRef));
+            row["Reply"] = cipher.Encrypt(JsonSerializer.Serialize(reply, JsonDefaults.Options), ReplyAad(envelope.CorrelationId, reply.UnitCode));
             row["Late"] = late;
             try { await table.UpdateEntityAsync(row, row.ETag, TableUpdateMode.Replace, ct); }
             catch (Exception e) when (Optimistic.IsConflict(e))
@@ -143,7 +160,7 @@ public sealed class VerificationService(
         }
         else if (row.GetBoolean("Late") == true) return;
         // Stored first, raised second: a raise that fails fails the message, whose redelivery finds the stored reply and raises again.
-        await workflow.ReplyReceivedAsync(applicationId, round, new ReplyNotice(reply.UnitCode, reply.MemberRef, reply.Status.ToString()), ct);
+        await workflow.UnitAnsweredAsync(applicationId, round, new UnitAnsweredNotice(reply.UnitCode, reply.Subjects.Count), ct);
     }
 
     /// <summary>
@@ -171,8 +188,9 @@ public sealed class VerificationService(
                 }
                 continue;
             }
-            var reply = JsonSerializer.Deserialize<VerificationReply>(cipher.Decrypt(sealedReply, ReplyAad(input.CorrelationId, unit, row.GetString("MemberRef"))), JsonDefaults.Options)!;
-            if (reply.Status == ReplyStatus.Error) { failed.Add(unit); continue; }
+            var reply = JsonSerializer.Deserialize<VerificationReply>(cipher.Decrypt(sealedReply, ReplyAad(input.CorrelationId, unit)), JsonDefaults.Options)!;
+            // A unit that could not answer about someone is recorded as failed, as a whole.
+            if (reply.Subjects.Any(r => r.Status == ReplyStatus.Error)) { failed.Add(unit); continue; }
             figures.AddRange(catalogue.ReportedFigures(reply, row.GetString("ReplyHash")));
         }
         var report = HouseholdEconomicReport.Build(members.Count, figures, input.UnitsAsked, input.UnitsNotAnswered, failed.Except(input.UnitsNotAnswered).ToList());
@@ -224,6 +242,6 @@ public sealed class VerificationService(
         return [Row(ReportField.MonthlyIncomePerCapita, members.Sum(m => m.DeclaredMonthlyIncome)), Row(ReportField.FinancialAssetsPerCapita, members.Sum(m => m.DeclaredFinancialAssets))];
     }
 
-    static string ReplyAad(string instanceId, string unit, string memberRef) => $"verification/{instanceId}/{unit}/{memberRef}";
+    static string ReplyAad(string instanceId, string unit) => $"verification/{instanceId}/{unit}";
     static string ReportAad(string applicationId) => $"assistance/{applicationId}/report";
 }

@@ -88,16 +88,19 @@ public class PartnerCatalogueTests
     public void Reported_figures_keep_figures_the_unit_supplies_and_skip_facts()
     {
         var at = new DateTimeOffset(2025, 7, 1, 10, 0, 0, TimeSpan.FromHours(8));
-        var reply = new VerificationReply("r1", "c1", "hrss", "m1", ReplyStatus.Found,
-            new Dictionary<string, decimal> { ["wages"] = 2300m, ["pensions"] = 0m, ["deposits"] = 99999m },
-            new Dictionary<string, string> { ["marriage"] = "已婚" }, at);
+        var reply = new VerificationReply("r1", "c1", "hrss",
+            [
+                new("m1", ReplyStatus.Found, new Dictionary<string, decimal> { ["wages"] = 2300m, ["pensions"] = 0m, ["deposits"] = 99999m },
+                    new Dictionary<string, string> { ["marriage"] = "已婚" }),
+                new("m2", ReplyStatus.NotFound, new Dictionary<string, decimal> { ["wages"] = 5000m }, new Dictionary<string, string>()),
+            ], at);
 
         var figures = Catalogue.ReportedFigures(reply, "hash");
 
         Assert.Equal(["pensions", "wages"], figures.Select(f => f.Category).Order());
         var wages = figures.Single(f => f.Category == "wages");
         Assert.Equal(("m1", "hrss", ReportField.MonthlyIncomePerCapita, 2300m, true, "hash"), (wages.MemberRef, wages.UnitCode, wages.Field, wages.Amount, wages.Monthly, wages.ReplyHash));
-        Assert.Empty(Catalogue.ReportedFigures(reply with { Status = ReplyStatus.Error }, "hash"));
+        Assert.Empty(Catalogue.ReportedFigures(reply with { Subjects = [reply.Subjects[0] with { Status = ReplyStatus.Error }] }, "hash"));
     }
 
     [Fact]

@@ -12,13 +12,17 @@ public class PartnerCodecTests
     readonly PartnerCodec codec = new(InMemoryPartnerKeyStore.Random(PartnerCatalogue.Load().Units.Select(u => u.Code)));
 
     static VerificationRequest Request(string unit = "police", string correlation = "verify-0001") =>
-        new("req-01JZ7Q", correlation, unit, "m1", "张伟", IdNumber, "最低生活保障家庭经济状况核对", "consent-7f3a",
-            ["household-registration", "vehicles"], At);
+        new("req-01JZ7Q", correlation, unit,
+            [new("m1", "张伟", IdNumber, "consent-7f3a"), new("m2", "王秀兰", "440106196005140428", "consent-8b21")],
+            "最低生活保障家庭经济状况核对", ["household-registration", "vehicles"], At);
 
     static VerificationReply Reply(string unit = "bank-icbc", string correlation = "verify-0001") =>
-        new("req-01JZ7Q", correlation, unit, "m1", ReplyStatus.Found,
-            new Dictionary<string, decimal> { ["deposits"] = 11200.50m, ["wealth-products"] = 0m },
-            new Dictionary<string, string>(), At.AddMinutes(3));
+        new("req-01JZ7Q", correlation, unit,
+            [
+                new("m1", ReplyStatus.Found, new Dictionary<string, decimal> { ["deposits"] = 11200.50m, ["wealth-products"] = 0m }, new Dictionary<string, string>()),
+                new("m2", ReplyStatus.NotFound, new Dictionary<string, decimal>(), new Dictionary<string, string>()),
+            ],
+            At.AddMinutes(3));
 
     [Fact]
     public async Task A_request_survives_seal_serialize_parse_and_open()
@@ -29,13 +33,14 @@ public class PartnerCodecTests
         var envelope = PartnerCodec.Parse(json);
         var opened = await codec.OpenRequestAsync(envelope, "police");
 
-        Assert.Equal(original with { Categories = opened.Categories }, opened);
+        Assert.Equal(original.Subjects, opened.Subjects);
+        Assert.Equal(original with { Categories = opened.Categories, Subjects = opened.Subjects }, opened);
         Assert.Equal(original.Categories, opened.Categories);
         Assert.Equal("1.0", envelope.SpecVersion);
         Assert.Equal(PartnerEventTypes.Request, envelope.Type);
         Assert.Equal("urn:civilaffairs:assistance", envelope.Source);
         Assert.Equal("req-01JZ7Q", envelope.Id);
-        Assert.Equal("m1", envelope.Subject);
+        Assert.Equal("household", envelope.Subject);
         Assert.Equal("verify-0001", envelope.CorrelationId);
         Assert.Equal(At, envelope.Time);
         Assert.StartsWith("sm4gcm.police.", envelope.Data!.Ciphertext);
@@ -53,11 +58,12 @@ public class PartnerCodecTests
         Assert.Equal("urn:civilaffairs:partner:bank-icbc", envelope.Source);
         Assert.Equal("bank-icbc", envelope.ReplyingUnit);
         Assert.Equal(PartnerEventTypes.Reply, envelope.Type);
-        Assert.Equal(ReplyStatus.Found, opened.Status);
-        Assert.Equal(original.Figures.OrderBy(f => f.Key), opened.Figures.OrderBy(f => f.Key));
-        Assert.Empty(opened.Facts);
+        Assert.Equal([ReplyStatus.Found, ReplyStatus.NotFound], opened.Subjects.Select(r => r.Status));
+        Assert.Equal(["m1", "m2"], opened.Subjects.Select(r => r.MemberRef));
+        Assert.Equal(original.Subjects[0].Figures.OrderBy(f => f.Key), opened.Subjects[0].Figures.OrderBy(f => f.Key));
+        Assert.Empty(opened.Subjects[0].Facts);
         Assert.Equal(original.AnsweredAt, opened.AnsweredAt);
-        Assert.Equal((original.RequestId, original.CorrelationId, original.UnitCode, original.MemberRef), (opened.RequestId, opened.CorrelationId, opened.UnitCode, opened.MemberRef));
+        Assert.Equal((original.RequestId, original.CorrelationId, original.UnitCode), (opened.RequestId, opened.CorrelationId, opened.UnitCode));
     }
 
     [Fact]
@@ -67,7 +73,7 @@ public class PartnerCodecTests
         var header = PartnerEnvelope.RequestHeader(request);
         var envelope = header with { Data = new PartnerEnvelopeData(codec.Seal(request, "hrss", header)) };
 
-        Assert.Equal(request.Name, codec.Open<VerificationRequest>(envelope, "hrss").Name);
+        Assert.Equal(request.Subjects[0].Name, codec.Open<VerificationRequest>(envelope, "hrss").Subjects[0].Name);
     }
 
     [Fact]
@@ -165,11 +171,25 @@ public class PartnerCodecTests
         var text = Request().ToString();
         Assert.DoesNotContain(IdNumber, text);
         Assert.DoesNotContain("张伟", text);
+        Assert.DoesNotContain("王秀兰", text);
+        Assert.DoesNotContain("440106196005140428", text);
         Assert.Contains("440106********1235", text);
 
         var reply = Reply().ToString();
         Assert.DoesNotContain("11200", reply);
         Assert.Contains("deposits", reply);
+    }
+
+    [Fact]
+    public async Task A_reply_that_does_not_answer_about_each_member_once_is_rejected_when_opened()
+    {
+        var original = Reply();
+        foreach (var subjects in new[] { [], [original.Subjects[0], original.Subjects[0]], new[] { original.Subjects[0] with { MemberRef = "" } } })
+        {
+            var json = PartnerCodec.Serialize(await codec.SealReplyAsync(original with { Subjects = subjects }));
+            var error = await Assert.ThrowsAsync<PartnerEnvelopeException>(() => codec.OpenReplyAsync(PartnerCodec.Parse(json)));
+            Assert.Equal(PartnerEnvelopeError.InvalidPayload, error.Error);
+        }
     }
 
     // ---- strict parsing ----
@@ -179,7 +199,7 @@ public class PartnerCodecTests
         ["specversion"] = "1.0",
         ["id"] = "req-1",
         ["source"] = "urn:civilaffairs:partner:police",
-        ["type"] = "cn.gov.gz.civilaffairs.verification.reply",
+        ["type"] = "cn.gov.gz.civilaffairs.verification.reply.v2",
         ["subject"] = "m1",
         ["time"] = "2025-07-01T09:30:00.123+08:00",
         ["datacontenttype"] = "application/json",

@@ -48,13 +48,13 @@ public sealed class PartnerKeyStoreTests : IDisposable
     public async Task Reuses_the_file_so_another_process_shares_the_keys()
     {
         var first = new PartnerCodec(new LocalPartnerKeyStore(KeyFile));
-        var request = new VerificationRequest("r1", "c1", "bank-grcb", "m1", "李建国", "440104194211203459", "核对", "consent", [], DateTimeOffset.UnixEpoch);
+        var request = new VerificationRequest("r1", "c1", "bank-grcb", [new("m1", "李建国", "440104194211203459", "consent")], "核对", [], DateTimeOffset.UnixEpoch);
         var envelope = await first.SealRequestAsync(request);
         var before = await File.ReadAllTextAsync(KeyFile);
 
         var second = new PartnerCodec(new LocalPartnerKeyStore(KeyFile));
 
-        Assert.Equal("李建国", (await second.OpenRequestAsync(envelope, "bank-grcb")).Name);
+        Assert.Equal("李建国", (await second.OpenRequestAsync(envelope, "bank-grcb")).Subjects[0].Name);
         Assert.Equal(before, await File.ReadAllTextAsync(KeyFile));
     }
 
@@ -135,8 +135,8 @@ public sealed class PartnerKeyStoreTests : IDisposable
         Assert.Same(PartnerCatalogue.Load(), services.GetRequiredService<PartnerCatalogue>());
         var codec = services.GetRequiredService<PartnerCodec>();
         Assert.Same(codec, services.GetRequiredService<PartnerCodec>());
-        var reply = new VerificationReply("r1", "c1", "land", "m1", ReplyStatus.NotFound, new Dictionary<string, decimal>(), new Dictionary<string, string>(), DateTimeOffset.UnixEpoch);
-        Assert.Equal(ReplyStatus.NotFound, (await codec.OpenReplyAsync(await codec.SealReplyAsync(reply))).Status);
+        var reply = new VerificationReply("r1", "c1", "land", [new("m1", ReplyStatus.NotFound, new Dictionary<string, decimal>(), new Dictionary<string, string>())], DateTimeOffset.UnixEpoch);
+        Assert.Equal(ReplyStatus.NotFound, (await codec.OpenReplyAsync(await codec.SealReplyAsync(reply))).Subjects[0].Status);
         Assert.True(File.Exists(KeyFile));
     }
 

@@ -12,7 +12,7 @@ public class VerificationNamesTests
         Assert.True(VerificationNames.TryParseInstance(correlation, out var parsed, out var round));
         Assert.Equal(id, parsed);
         Assert.Equal(3, round);
-        Assert.NotEqual(VerificationNames.EventName(1, "police", "m1"), VerificationNames.EventName(2, "police", "m1"));
+        Assert.NotEqual(VerificationNames.UnitAnsweredEvent(1, "police"), VerificationNames.UnitAnsweredEvent(2, "police"));
     }
 
     [Theory]
