@@ -4,18 +4,33 @@ using Microsoft.DurableTask.Client;
 namespace CivilAffairs.Benchmarks;
 
 /// <summary>Input of the baseline orchestration: one household's width.</summary>
-sealed record BaselineInput(int Members, int Units, int DeadlineSeconds);
-sealed record BaselineSend(string InstanceId, string Unit, int Members);
-/// <summary>Same shape as the platform's <c>ReplyNotice</c> (unit, member, status).</summary>
-sealed record BaselineReply(string UnitCode, string MemberRef, string Status);
+sealed record BaselineInput(int Members, int Units, int DeadlineSeconds, BaselineShape Shape);
+sealed record BaselineSend(string InstanceId, IReadOnlyList<string> Units, int Members, BaselineShape Shape);
+/// <summary>One partner reply (per reply) or one unit's answer about every member (per unit), as an external event.</summary>
+sealed record BaselineReply(string UnitCode, string? MemberRef, int Replies);
+
+/// <summary>The durable shape of the baseline's verification.</summary>
+enum BaselineShape
+{
+    /// <summary>
+    /// The straightforward one (the platform's until 2026-12-03): one send activity per unit and one external event per
+    /// partner reply (unit × member).
+    /// </summary>
+    PerReply,
+    /// <summary>The platform's since 2026-12-03: one send activity for all units and one external event per unit, raised once it has answered about every member.</summary>
+    PerUnit,
+}
 sealed record BaselineProgress(string Phase, int UnitsAsked, int UnitsAnswered, int Expected, int Received, DateTime DeadlineAt);
 
 /// <summary>
-/// The baseline: a bare Durable Task orchestration with the durable shape of the platform's case orchestration up to
-/// the end of verification — one activity (begin), then one waiter per unit × member, a fan-out of one activity per
-/// unit, a durable deadline timer, a <c>WhenAny</c> loop over the replies with a custom status per reply, then two
-/// activities (complete, after). The activities do no work; the per-unit activity asks an in-process driver to raise
-/// one external event per member after a random latency (the partner's simulated latency).
+/// The baseline: a bare Durable Task orchestration of the platform's case orchestration up to the end of verification —
+/// one activity (begin), then the waiters, the sends, a durable deadline timer, a <c>WhenAny</c> loop with a custom
+/// status per event, then two activities (complete, after) — in one of two shapes (<see cref="BaselineShape"/>): one
+/// waiter per unit × member and one send activity per unit (<c>PerReply</c>, the default: Durable Task used
+/// straightforwardly), or one waiter per unit and one send activity (<c>PerUnit</c>: the platform's own shape). The
+/// activities do no work; the sends ask an in-process driver to draw each member's reply latency (the partner's
+/// simulated latency) and raise each reply as an event when it would have arrived (per reply), or the unit's answer
+/// when its slowest member's would have (per unit).
 /// It runs on a <see cref="DurableSidecar"/> (the runtime's sidecar, its own task hub) on the same Azurite.
 /// </summary>
 sealed class BaselineHost : IAsyncDisposable
@@ -48,8 +63,8 @@ sealed class BaselineHost : IAsyncDisposable
         return new BaselineHost(durable, driver);
     }
 
-    public Task<string> StartCaseAsync(int members, int deadlineSeconds, CancellationToken ct) =>
-        Client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, new BaselineInput(members, UnitCount, deadlineSeconds), ct);
+    public Task<string> StartCaseAsync(int members, int deadlineSeconds, BaselineShape shape, CancellationToken ct) =>
+        Client.ScheduleNewOrchestrationInstanceAsync(Orchestrator, new BaselineInput(members, UnitCount, deadlineSeconds, shape), ct);
 
     /// <summary>Units asked per household: the same count as the platform's partner catalogue.</summary>
     public static int UnitCount { get; set; } = 60;
@@ -75,15 +90,19 @@ sealed class BaselineHost : IAsyncDisposable
             var deadlineAt = context.CurrentUtcDateTime.AddSeconds(input.DeadlineSeconds);
             context.SetCustomStatus(new BaselineProgress("requesting", units.Count, 0, expected, 0, deadlineAt));
 
-            // Waiters first, then the fan-out: as the platform does.
+            // Waiters first, then the sends: as the platform does.
+            var perUnit = input.Shape == BaselineShape.PerUnit;
             var pending = new Dictionary<Task<BaselineReply>, string>();
             foreach (var unit in units)
-                foreach (var member in memberRefs)
+                foreach (var member in perUnit ? [(string?)null] : memberRefs.Cast<string?>())
                     pending[context.WaitForExternalEvent<BaselineReply>(EventName(unit, member))] = unit;
 
-            await Task.WhenAll(units.Select(unit => context.CallActivityAsync<bool>(nameof(BenchSend), new BaselineSend(context.InstanceId, unit, members))));
+            if (perUnit)
+                await context.CallActivityAsync<bool>(nameof(BenchSend), new BaselineSend(context.InstanceId, units, members, input.Shape));
+            else
+                await Task.WhenAll(units.Select(unit => context.CallActivityAsync<bool>(nameof(BenchSend), new BaselineSend(context.InstanceId, [unit], members, input.Shape))));
 
-            var outstanding = units.ToDictionary(u => u, _ => memberRefs.Count, StringComparer.Ordinal);
+            var outstanding = units.ToDictionary(u => u, _ => perUnit ? 1 : memberRefs.Count, StringComparer.Ordinal);
             var received = 0;
             context.SetCustomStatus(new BaselineProgress("waiting", units.Count, 0, expected, 0, deadlineAt));
             using (var cancelTimer = new CancellationTokenSource())
@@ -96,7 +115,7 @@ sealed class BaselineHost : IAsyncDisposable
                     var reply = (Task<BaselineReply>)done;
                     outstanding[pending[reply]]--;
                     pending.Remove(reply);
-                    received++;
+                    received += reply.Result.Replies;
                     context.SetCustomStatus(new BaselineProgress("waiting", units.Count, outstanding.Count(o => o.Value == 0), expected, received, deadlineAt));
                 }
                 if (pending.Count == 0) cancelTimer.Cancel();
@@ -112,12 +131,12 @@ sealed class BaselineHost : IAsyncDisposable
         public override Task<int> RunAsync(TaskActivityContext context, int input) => Task.FromResult(input);
     }
 
-    /// <summary>Enqueues nothing: asks the driver to raise one reply per member after the simulated latency.</summary>
+    /// <summary>Enqueues nothing: asks the driver to raise the replies (or the units' answers) after the simulated latency.</summary>
     sealed class BenchSend(ReplyDriver driver) : Microsoft.DurableTask.TaskActivity<BaselineSend, bool>
     {
         public override Task<bool> RunAsync(TaskActivityContext context, BaselineSend input)
         {
-            driver.Schedule(input.InstanceId, input.Unit, input.Members);
+            foreach (var unit in input.Units) driver.Schedule(input.InstanceId, unit, input.Members, input.Shape);
             return Task.FromResult(true);
         }
     }
@@ -132,9 +151,12 @@ sealed class BaselineHost : IAsyncDisposable
         public override Task<string> RunAsync(TaskActivityContext context, string input) => Task.FromResult(input);
     }
 
-    static string EventName(string unit, string member) => $"reply:{unit}:{member}";
+    static string EventName(string unit, string? member) => member is null ? $"answered:{unit}" : $"reply:{unit}:{member}";
 
-    /// <summary>The partners' side of the baseline: raises each reply as an external event after a random latency.</summary>
+    /// <summary>
+    /// The partners' side of the baseline: draws each member's reply latency and raises each reply as an external event
+    /// when it would have arrived, or (per unit) the unit's answer when the slowest one would have.
+    /// </summary>
     sealed class ReplyDriver(int minLatencyMs, int maxLatencyMs)
     {
         long errors, raised;
@@ -142,18 +164,20 @@ sealed class BaselineHost : IAsyncDisposable
         public long Errors => Interlocked.Read(ref errors);
         public long Raised => Interlocked.Read(ref raised);
 
-        public void Schedule(string instanceId, string unit, int members)
+        public void Schedule(string instanceId, string unit, int members, BaselineShape shape)
         {
-            for (var m = 1; m <= members; m++)
+            var latencies = Enumerable.Range(0, members).Select(_ => Random.Shared.Next(minLatencyMs, maxLatencyMs + 1)).ToList();
+            var events = shape == BaselineShape.PerUnit
+                ? [(Member: (string?)null, Latency: latencies.Max(), Replies: members)]
+                : latencies.Select((latency, i) => (Member: (string?)$"m{i + 1}", Latency: latency, Replies: 1)).ToList();
+            foreach (var (member, latency, replies) in events)
             {
-                var member = $"m{m}";
-                var latency = Random.Shared.Next(minLatencyMs, maxLatencyMs + 1);
                 _ = Task.Run(async () =>
                 {
                     try
                     {
                         await Task.Delay(latency);
-                        await Client!.RaiseEventAsync(instanceId, EventName(unit, member), new BaselineReply(unit, member, "Found"));
+                        await Client!.RaiseEventAsync(instanceId, EventName(unit, member), new BaselineReply(unit, member, replies));
                         Interlocked.Increment(ref raised);
                     }
                     catch (Exception)

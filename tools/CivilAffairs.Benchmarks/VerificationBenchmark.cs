@@ -89,10 +89,11 @@ static class VerificationBenchmark
             return CaseResult.Failed("timeout");
         }
 
+        var shape = BaselineShape.PerUnit; // the baseline's shape in the phase that runs
         async Task<CaseResult> Baseline(int i, CancellationToken token)
         {
             var t0 = Stopwatch.GetTimestamp();
-            var id = await baseline.StartCaseAsync(households[i].Members.Count, o.DeadlineSeconds, token);
+            var id = await baseline.StartCaseAsync(households[i].Members.Count, o.DeadlineSeconds, shape, token);
             while (Stopwatch.GetElapsedTime(t0) < timeout)
             {
                 await Task.Delay(poll, token);
@@ -107,7 +108,7 @@ static class VerificationBenchmark
         }
 
         var membersMeasured = households.Skip(warm).Sum(h => h.Members.Count);
-        async Task<VerificationPhase> RunPhase(string name, Func<int, CancellationToken, Task<CaseResult>> run)
+        async Task<VerificationPhase> RunPhase(string name, bool eventPerReply, Func<int, CancellationToken, Task<CaseResult>> run)
         {
             if (warm > 0)
             {
@@ -121,7 +122,7 @@ static class VerificationBenchmark
             var gc = GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2);
             var measured = await ClosedLoop.RunAsync(warm, warm + o.Households, o.Concurrency, run, ct);
             var after = Cpu();
-            return VerificationPhase.From(name, measured, membersMeasured, units, before, after, GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - gc);
+            return VerificationPhase.From(name, measured, membersMeasured, units, eventPerReply, before, after, GC.CollectionCount(0) + GC.CollectionCount(1) + GC.CollectionCount(2) - gc);
         }
 
         Console.WriteLine($"Load      closed loop, {o.Concurrency} households at a time, latency {o.MinLatencyMs}–{o.MaxLatencyMs} ms, status polled every {o.PollMs} ms");
@@ -129,7 +130,7 @@ static class VerificationBenchmark
         var partitionTimeoutsBefore = runtime.PartitionTableTimeouts;
         await Task.Delay(2500, ct); // the statistics files are written every 2 s
         var storageBefore = StorageRequestSnapshot.Read(statsDirectory);
-        var platform = await RunPhase("platform", Platform);
+        var platform = await RunPhase("platform", eventPerReply: false, Platform);
         var logLines = runtime.OutputLines - linesBefore;
         var partitionTimeouts = runtime.PartitionTableTimeouts - partitionTimeoutsBefore;
         await Task.Delay(2500, ct);
@@ -138,11 +139,19 @@ static class VerificationBenchmark
         Console.WriteLine($"  partition-table timeouts in the runtime's log during the platform phase: {partitionTimeouts}");
         if (platform.Errors > 0 || logLines > 0)
             Console.WriteLine($"  runtime output during the platform phase ({logLines} lines), last lines:{Environment.NewLine}{string.Join(Environment.NewLine, runtime.Tail().Split(Environment.NewLine).TakeLast(15))}");
-        var bare = await RunPhase("baseline", Baseline);
+        // The baseline in the platform's own durable shape first (the ratio), then, unless asked not to, in the
+        // straightforward per-reply shape the platform had until 2026-12-03 (for comparison with earlier figures).
+        var bare = await RunPhase("baseline", eventPerReply: false, Baseline);
+        VerificationPhase? perReply = null;
+        if (o.BaselineShape != BaselineShape.PerUnit)
+        {
+            shape = BaselineShape.PerReply;
+            perReply = await RunPhase("baseline per reply", eventPerReply: true, Baseline);
+        }
         if (runtime.HasExited) throw new InvalidOperationException($"The runtime exited during the run (code {runtime.ExitCode}).{Environment.NewLine}{runtime.Tail()}");
 
         var warnings = new List<string>();
-        foreach (var p in new[] { platform, bare })
+        foreach (var p in new[] { platform, bare, perReply }.OfType<VerificationPhase>())
             if (Bench.DisturbedWarning(p.Name, p.CpuCores) is { } disturbed) warnings.Add(disturbed);
         if (baseline.RaiseErrors > 0) warnings.Add($"{baseline.RaiseErrors} baseline events could not be raised");
         static double Ratio(double a, double b) => b > 0 ? Math.Round(a / b, 3) : 0;
@@ -157,6 +166,8 @@ static class VerificationBenchmark
             Ratio(platform.HouseholdsPerMinute, bare.HouseholdsPerMinute),
             Ratio(platform.LatencyMs.P50, bare.LatencyMs.P50),
             Ratio(platform.LatencyMs.P95, bare.LatencyMs.P95),
+            perReply,
+            perReply is null ? null : Ratio(platform.HouseholdsPerMinute, perReply.HouseholdsPerMinute),
             logLines,
             baseline.EventsRaised,
             warnings,
@@ -167,7 +178,7 @@ static class VerificationBenchmark
         Console.WriteLine(Format(report));
         await Bench.WriteReportAsync(o.Out, report, ct);
         try { Directory.Delete(statsDirectory, recursive: true); } catch (IOException) { }
-        return platform.Errors + bare.Errors == 0 ? 0 : 1;
+        return platform.Errors + bare.Errors + (perReply?.Errors ?? 0) == 0 ? 0 : 1;
     }
 
     /// <summary>The demo accounts a household needs: the community worker who submits and the street officers who accept.</summary>
@@ -233,16 +244,19 @@ static class VerificationBenchmark
         s.AppendLine(Bench.MachineLine(r.Machine));
         s.AppendLine();
         s.AppendLine("                       per min   p50 ms   p95 ms   max ms  server p50/p95 ms   done  errors   events  CPU cores: bench / runtime / azurite / other");
-        foreach (var (label, p) in new[] { ("platform (HTTP, app)", r.Platform), ("baseline (bare DT)", r.Baseline) })
+        foreach (var (label, p) in new[] { ("platform (HTTP, app)", r.Platform), ("baseline (bare DT)", r.Baseline), ("  per reply (old)", r.BaselinePerReply) }
+                     .Where(x => x.Item2 is not null).Select(x => (x.Item1, x.Item2!)))
             s.AppendLine(CultureInfo.InvariantCulture,
-                $"  {label,-20} {p.HouseholdsPerMinute,8:F1} {p.LatencyMs.P50,8:F0} {p.LatencyMs.P95,8:F0} {p.LatencyMs.Max,8:F0} {p.ServerLatencyMs.P50,9:F0} / {p.ServerLatencyMs.P95,-6:F0} {p.Households - p.Errors,6} {p.Errors,7} {p.ExternalEvents,8}   {p.CpuCores.Benchmark:F2} / {p.CpuCores.Runtime:F2} / {p.CpuCores.Azurite:F2} / {p.CpuCores.OtherProcesses:F2}");
-        foreach (var p in new[] { r.Platform, r.Baseline })
+                $"  {label,-20} {p.HouseholdsPerMinute,8:F1} {p.LatencyMs.P50,8:F0} {p.LatencyMs.P95,8:F0} {p.LatencyMs.Max,8:F0} {p.ServerLatencyMs.P50,9:F0} / {p.ServerLatencyMs.P95,-6:F0} {p.Households - p.Errors,6} {p.Errors,7} {p.DurableEvents,8}   {p.CpuCores.Benchmark:F2} / {p.CpuCores.Runtime:F2} / {p.CpuCores.Azurite:F2} / {p.CpuCores.OtherProcesses:F2}");
+        foreach (var p in new[] { r.Platform, r.Baseline, r.BaselinePerReply }.OfType<VerificationPhase>())
         {
             if (p.Errors > 0) s.AppendLine(CultureInfo.InvariantCulture, $"  errors in {p.Name}: {string.Join(", ", p.ErrorKinds.Select(kv => $"{kv.Key} × {kv.Value}"))}");
             s.AppendLine(CultureInfo.InvariantCulture, $"  {p.Name} outcomes: {string.Join(", ", p.Outcomes.Select(kv => $"{kv.Key} {kv.Value}"))}; {p.Seconds:F1} s");
         }
         s.AppendLine();
         s.AppendLine(CultureInfo.InvariantCulture, $"  throughput platform / baseline = {r.ThroughputRatio:F2}   p50 platform / baseline = {r.P50Ratio:F2}   p95 platform / baseline = {r.P95Ratio:F2}");
+        if (r.ThroughputRatioPerReply is { } old)
+            s.AppendLine(CultureInfo.InvariantCulture, $"  throughput platform / baseline per reply (the platform's durable shape until 2026-12-03) = {old:F2}");
         s.Append(CultureInfo.InvariantCulture, $"  runtime log lines during the platform phase: {r.RuntimeLogLinesDuringPlatform}");
         foreach (var w in r.Warnings) s.AppendLine().Append("  WARNING: ").Append(w);
         return s.ToString();
@@ -289,11 +303,12 @@ sealed record VerificationPhase(
     Latency LatencyMs,
     Latency ServerLatencyMs,
     int Members,
-    int ExternalEvents,
+    int DurableEvents,
     CpuUse CpuCores,
     int BenchmarkGcCollections)
 {
-    public static VerificationPhase From(string name, ClosedLoop.Run run, int members, int units, CpuSnapshot before, CpuSnapshot after, int gcs)
+    /// <param name="eventPerReply">One durable event per partner reply (else one per unit and household).</param>
+    public static VerificationPhase From(string name, ClosedLoop.Run run, int members, int units, bool eventPerReply, CpuSnapshot before, CpuSnapshot after, int gcs)
     {
         var ok = run.Results.Where(r => r.Error is null).ToList();
         return new VerificationPhase(name, run.Results.Count, run.Results.Count - ok.Count,
@@ -304,7 +319,7 @@ sealed record VerificationPhase(
             Bench.Percentiles(ok.Select(r => r.Ms)),
             Bench.Percentiles(ok.Where(r => r.ServerMs is not null).Select(r => r.ServerMs!.Value)),
             members,
-            members * units,
+            eventPerReply ? members * units : run.Results.Count * units,
             Bench.Cores(before, after),
             gcs);
     }
@@ -323,6 +338,8 @@ sealed record VerificationReport(
     double ThroughputRatio,
     double P50Ratio,
     double P95Ratio,
+    VerificationPhase? BaselinePerReply,
+    double? ThroughputRatioPerReply,
     long RuntimeLogLinesDuringPlatform,
     long BaselineEventsRaised,
     IReadOnlyList<string> Warnings,

@@ -16,6 +16,8 @@ sealed record VerificationOptions
     public double DurableMaxPollSeconds { get; init; } = 30;
     public double TimeoutSeconds { get; init; } = 300;
     public int Seed { get; init; } = 11643;
+    /// <summary>PerUnit: only the baseline in the platform's shape; otherwise also the per-reply one.</summary>
+    public BaselineShape BaselineShape { get; init; } = BaselineShape.PerReply;
     public string? Out { get; init; }
     public string? RuntimeDll { get; init; }
     public bool NoBuild { get; init; }
@@ -43,6 +45,9 @@ sealed record VerificationOptions
                               the runtime's default)
           --timeout S         give up on a household after S seconds (default 300)
           --seed N            household generator seed (default 11643)
+          --per-unit-only     run the baseline only in the platform's durable shape (one send activity, one event
+                              per unit); by default it also runs in the per-reply shape the platform had until
+                              2026-12-03 (one send activity per unit, one event per partner reply), for comparison
           --out FILE          also write the report as JSON to FILE
           --runtime DLL       path of CivilAffairs.LocalRuntime.dll (default: found in the repository)
           --no-build          do not build the runtime when its dll is missing
@@ -65,6 +70,7 @@ sealed record VerificationOptions
                 case "--latency": { var (min, max) = a.Range(0, 600_000); o = o with { MinLatencyMs = min, MaxLatencyMs = max }; break; }
                 case "--partner-poll-ms": o = o with { PartnerPollMs = a.Int(50, 60_000) }; break;
                 case "--poll-ms": o = o with { PollMs = a.Int(10, 10_000) }; break;
+                case "--per-unit-only": o = o with { BaselineShape = BaselineShape.PerUnit }; break;
                 case "--deadline": o = o with { DeadlineSeconds = a.Int(10, 7 * 86400) }; break;
                 case "--durable-max-poll": o = o with { DurableMaxPollSeconds = a.Number(0.1, 600) }; break;
                 case "--timeout": o = o with { TimeoutSeconds = a.Number(1, 36_000) }; break;
