@@ -42,7 +42,7 @@ public sealed class CatalogRepository(Tables tables, ILogger<CatalogRepository> 
     {
         var table = await tables.GetAsync(TableNames.CatalogServices, ct);
         var items = new List<ServiceItem>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == ServicePartition, select: ["Document"], cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ServicePartition}"), select: ["Document"], cancellationToken: ct))
             items.Add(Deserialize(e));
         return items;
     }
@@ -71,7 +71,7 @@ public sealed class CatalogRepository(Tables tables, ILogger<CatalogRepository> 
             await table.SubmitTransactionAsync(actions, ct);
         }
         var stale = new List<string>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == ServicePartition, select: ["RowKey"], cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {ServicePartition}"), select: ["RowKey"], cancellationToken: ct))
             if (!items.Any(i => i.Code == e.RowKey)) stale.Add(e.RowKey);
         foreach (var code in stale) await table.DeleteEntityAsync(ServicePartition, code, ETag.All, ct);
 

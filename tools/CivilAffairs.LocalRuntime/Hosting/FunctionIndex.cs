@@ -67,9 +67,7 @@ public sealed class FunctionDescriptor
         {
             case Task task:
                 await task;
-                var type = task.GetType();
-                return type.IsGenericType && type.GetProperty("Result") is { } result && result.PropertyType.Name != "VoidTaskResult"
-                    ? result.GetValue(task) : null;
+                return ResultOf(task.GetType())?.GetValue(task);
             case ValueTask vt:
                 await vt;
                 return null;
@@ -78,11 +76,21 @@ public sealed class FunctionDescriptor
                 {
                     var asTask = (Task)vtt.GetMethod("AsTask")!.Invoke(returned, null)!;
                     await asTask;
-                    return asTask.GetType().GetProperty("Result")!.GetValue(asTask);
+                    return ResultOf(asTask.GetType())?.GetValue(asTask);
                 }
                 return returned;
         }
     }
+
+    /// <summary>
+    /// The <c>Result</c> property of a task type, or null when it has none (or it is <c>VoidTaskResult</c>). Kept here:
+    /// reflection's own cache of a type's members can be collected, and each rebuilt getter compiled a new invoke stub
+    /// (a dynamic method) that the finalizer thread then had to release — about 6 per second under load.
+    /// </summary>
+    static PropertyInfo? ResultOf(Type taskType) => ResultProperties.GetOrAdd(taskType, static t =>
+        t.IsGenericType && t.GetProperty("Result") is { } result && result.PropertyType.Name != "VoidTaskResult" ? result : null);
+
+    static readonly System.Collections.Concurrent.ConcurrentDictionary<Type, PropertyInfo?> ResultProperties = new();
 }
 
 /// <summary>Thrown at start-up when a function uses a trigger or parameter the runtime cannot serve.</summary>

@@ -133,7 +133,7 @@ public sealed class MaterialService(Tables tables, BlobServiceClient blobs, Cata
     {
         var table = await tables.GetAsync(TableNames.AssistanceMaterials, ct);
         var rows = new List<TableEntity>();
-        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == applicationId, cancellationToken: ct)) rows.Add(e);
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {applicationId}"), cancellationToken: ct)) rows.Add(e);
         var outstanding = await OutstandingAsync(rows, program, ct);
         return new MaterialsView(rows.Select(ViewOf).ToList(), outstanding, outstanding.Count == 0);
     }

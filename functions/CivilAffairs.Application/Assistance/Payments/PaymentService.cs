@@ -166,7 +166,7 @@ public sealed class PaymentService(Tables tables, BlobServiceClient blobs, Assis
         var header = await table.GetEntityIfExistsAsync<TableEntity>(partition, "batch", cancellationToken: ct);
         if (!header.HasValue) return null;
         var lines = new List<PaymentLine>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == partition && x.RowKey != "batch", cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {partition} and RowKey ne {"batch"}"), cancellationToken: ct))
             lines.Add(new PaymentLine(e.RowKey, Enum.Parse<AssistanceProgram>(e.GetString("Program")), null, null,
                 decimal.Parse(e.GetString("Amount"), CultureInfo.InvariantCulture), e.GetBoolean("Paid") ?? false, e.GetString("SkipReason")));
         var h = header.Value!;

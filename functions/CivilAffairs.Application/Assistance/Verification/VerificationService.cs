@@ -64,7 +64,7 @@ public sealed class VerificationService(
         var members = await applications.MembersAsync(input.ApplicationId, ct);
         var table = await tables.GetAsync(TableNames.VerificationRequests, ct);
         var existing = new Dictionary<string, TableEntity>(StringComparer.Ordinal);
-        await foreach (var row in table.QueryAsync<TableEntity>(r => r.PartitionKey == input.CorrelationId, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {input.CorrelationId}"), cancellationToken: ct))
             existing[row.RowKey] = row;
         var now = clock.GetUtcNow();
         var requests = units.Select(unit => (Unit: unit, RequestId: existing.TryGetValue(unit.Code, out var row) ? row.GetString("RequestId") : Ids.New(clock))).ToList();
@@ -176,7 +176,7 @@ public sealed class VerificationService(
         var figures = new List<ReportedFigure>();
         var failed = new HashSet<string>(StringComparer.Ordinal);
         var now = clock.GetUtcNow();
-        await foreach (var row in table.QueryAsync<TableEntity>(r => r.PartitionKey == input.CorrelationId, cancellationToken: ct))
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {input.CorrelationId}"), cancellationToken: ct))
         {
             var unit = row.GetString("Unit");
             if (row.GetString("Reply") is not { } sealedReply || row.GetBoolean("Late") == true || input.UnitsNotAnswered.Contains(unit))

@@ -350,7 +350,7 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
         var unmask = AccessPolicy.MayUnmask(caller.Role, purpose);
         var reports = new List<NeedReportView>();
         var table = await tables.GetAsync(TableNames.DisasterNeedReports, ct);
-        await foreach (var r in table.QueryAsync<TableEntity>(x => x.PartitionKey == id, cancellationToken: ct))
+        await foreach (var r in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {id}"), cancellationToken: ct))
         {
             string? Open(string field) => r.GetString(field) is { } token ? cipher.Decrypt(token, Aad(id, r.RowKey, field)) : null;
             var kind = Enum.Parse<ReporterKind>(r.GetString("ReporterKind"));
@@ -408,7 +408,7 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
     {
         var table = await tables.GetAsync(TableNames.DisasterNeeds, ct);
         var list = new List<StoredNeed>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == incidentId, cancellationToken: ct)) list.Add(FromEntity(e));
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {incidentId}"), cancellationToken: ct)) list.Add(FromEntity(e));
         return list;
     }
 
@@ -427,7 +427,7 @@ public sealed partial class NeedService(Tables tables, IncidentService incidents
     {
         var table = await tables.GetAsync(TableNames.DisasterNeedReports, ct);
         var mine = new List<DateTimeOffset>();
-        await foreach (var r in table.QueryAsync<TableEntity>(x => x.PartitionKey == stored.Need.Id && x.GetString("ReporterSubject") == subject, cancellationToken: ct))
+        await foreach (var r in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {stored.Need.Id} and ReporterSubject eq {subject}"), cancellationToken: ct))
             mine.Add(r.GetDateTimeOffset("ReportedAt")!.Value);
         return mine.Count == 0 ? null : NeedSummary(stored) with { YourReports = mine.Order().ToList() };
     }

@@ -99,7 +99,7 @@ public sealed partial class WarehouseService(Tables tables, StockLedger ledger, 
     {
         var table = await tables.GetAsync(TableNames.DisasterWarehouses, ct);
         var list = new List<WarehouseView>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == Partition, cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: ct))
             if (AccessPolicy.InScope(caller, new ResourceScope(e.GetString("Jurisdiction")))) list.Add(View(e));
         return list.OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
     }
@@ -109,7 +109,7 @@ public sealed partial class WarehouseService(Tables tables, StockLedger ledger, 
     {
         var table = await tables.GetAsync(TableNames.DisasterWarehouses, ct);
         var list = new List<Warehouse>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == Partition, cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: ct))
             list.Add(ToWarehouse(e));
         return list.OrderBy(w => w.Id, StringComparer.Ordinal).ToList();
     }

@@ -143,7 +143,7 @@ public sealed partial class TeamService(Tables tables, DispatchLists lists, Divi
     {
         var table = await tables.GetAsync(TableNames.DisasterTeams, ct);
         var list = new List<StoredTeam>();
-        await foreach (var e in table.QueryAsync<TableEntity>(x => x.PartitionKey == Partition, cancellationToken: ct)) list.Add(FromEntity(e));
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {Partition}"), cancellationToken: ct)) list.Add(FromEntity(e));
         return list.OrderBy(t => t.Team.Id, StringComparer.Ordinal).ToList();
     }
 

@@ -103,7 +103,7 @@ public sealed class NotificationService(Tables tables, QueueServiceClient queues
     {
         var table = await tables.GetAsync(TableNames.Notifications, ct);
         var items = new List<NotificationView>();
-        await foreach (var e in table.QueryAsync<TableEntity>(e => e.PartitionKey == personId, cancellationToken: ct))
+        await foreach (var e in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {personId}"), cancellationToken: ct))
             items.Add(new NotificationView(e.RowKey, e.GetString("Area"), e.GetString("Title"), e.GetString("Body"), e.GetString("Link"),
                 e.GetDateTimeOffset("CreatedAt")!.Value, e.GetBoolean("Read") ?? false));
         return items.OrderByDescending(i => i.CreatedAt).Take(200).ToList();
