@@ -25,6 +25,9 @@
 // invisible for days — which is what slowed the 30-minute soak (CPU profile of the queue process: LokiJS ensureIndex
 // and its comparators the biggest item, growing window by window). This returns at once for an empty batch and
 // removes a short batch one document at a time, which updates the indexes in place (the path remove(doc) takes).
+// The shortcut sits in removeBatch, before LokiJS builds its $loki → position table of every document of the
+// collection (also for an empty batch): with the rebuilds gone, that table was what still grew with the messages held
+// (CPU profile of a 20-minute soak: clearExpiredMessages 1.4 → 3.3 → 10.3 s per 5 minutes, nearly all of it there).
 "use strict";
 const path = require("path");
 const fs = require("fs");
@@ -62,6 +65,18 @@ Loki.Resultset.prototype.find = function (query, firstOnly) {
 };
 
 const SHORT_BATCH = 16;
+const removeBatch = Loki.Collection.prototype.removeBatch;
+if (typeof removeBatch !== "function" || typeof Loki.Collection.prototype.get !== "function") throw new Error("azurite-queue.js: this LokiJS has no Collection.removeBatch; update the shim");
+// collection.remove(array) ends here: documents or $loki ids.
+Loki.Collection.prototype.removeBatch = function (batch) {
+  if (!batch || batch.length === 0) return;
+  if (batch.length <= SHORT_BATCH) {
+    const docs = batch.map(item => this.get(typeof item === "object" ? item.$loki : item)).filter(Boolean);
+    for (const doc of docs) this.remove(doc);
+    return;
+  }
+  return removeBatch.call(this, batch);
+};
 const removeByPositions = Loki.Collection.prototype.removeBatchByPositions;
 if (typeof removeByPositions !== "function" || typeof Loki.Collection.prototype.remove !== "function") throw new Error("azurite-queue.js: this LokiJS has no Collection.removeBatchByPositions; update the shim");
 // Every batch removal (collection.remove(array), findAndRemove, resultset.remove) ends here.
