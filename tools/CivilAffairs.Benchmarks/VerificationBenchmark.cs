@@ -143,7 +143,7 @@ static class VerificationBenchmark
         // straightforward per-reply shape the platform had until 2026-12-03 (for comparison with earlier figures).
         var bare = await RunPhase("baseline", eventPerReply: false, Baseline);
         VerificationPhase? perReply = null;
-        if (o.BaselineShape != BaselineShape.PerUnit)
+        if (!o.PerUnitOnly)
         {
             shape = BaselineShape.PerReply;
             perReply = await RunPhase("baseline per reply", eventPerReply: true, Baseline);

@@ -16,8 +16,8 @@ sealed record VerificationOptions
     public double DurableMaxPollSeconds { get; init; } = 30;
     public double TimeoutSeconds { get; init; } = 300;
     public int Seed { get; init; } = 11643;
-    /// <summary>PerUnit: only the baseline in the platform's shape; otherwise also the per-reply one.</summary>
-    public BaselineShape BaselineShape { get; init; } = BaselineShape.PerReply;
+    /// <summary>Run the baseline only in the platform's durable shape, not also in the per-reply one.</summary>
+    public bool PerUnitOnly { get; init; }
     public string? Out { get; init; }
     public string? RuntimeDll { get; init; }
     public bool NoBuild { get; init; }
@@ -70,7 +70,7 @@ sealed record VerificationOptions
                 case "--latency": { var (min, max) = a.Range(0, 600_000); o = o with { MinLatencyMs = min, MaxLatencyMs = max }; break; }
                 case "--partner-poll-ms": o = o with { PartnerPollMs = a.Int(50, 60_000) }; break;
                 case "--poll-ms": o = o with { PollMs = a.Int(10, 10_000) }; break;
-                case "--per-unit-only": o = o with { BaselineShape = BaselineShape.PerUnit }; break;
+                case "--per-unit-only": o = o with { PerUnitOnly = true }; break;
                 case "--deadline": o = o with { DeadlineSeconds = a.Int(10, 7 * 86400) }; break;
                 case "--durable-max-poll": o = o with { DurableMaxPollSeconds = a.Number(0.1, 600) }; break;
                 case "--timeout": o = o with { TimeoutSeconds = a.Number(1, 36_000) }; break;

@@ -258,10 +258,10 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
         var silenceDraw = rng.NextDouble();
         var failureDraw = rng.NextDouble();
 
-        var today = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1);
+        var validOn = DateOnly.FromDateTime(clock.GetUtcNow().UtcDateTime).AddDays(1);
         var people = request.Subjects.Select(subject =>
         {
-            var id = IdNumber.Validate(subject.IdNumber, today);
+            var id = IdNumber.Validate(subject.IdNumber, validOn);
             return (subject.MemberRef, Person: id.IsValid ? Registry.Lookup(id.Normalized) : null);
         }).ToList();
         // A unit answers a request whole or not at all: silent about anyone in it, it does not answer.

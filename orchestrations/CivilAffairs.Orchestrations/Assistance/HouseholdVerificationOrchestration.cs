@@ -40,6 +40,10 @@ public static class HouseholdVerificationOrchestration
         // One activity queues every unit's requests; units it could not reach are tried again after a while, and after the
         // last attempt count as not answered (the deadline timers still run for everyone else).
         var overdue = new HashSet<string>(StringComparer.Ordinal);
+        void StopWaitingForOverdue()
+        {
+            foreach (var waiter in pending.Where(p => overdue.Contains(p.Value)).Select(p => p.Key).ToList()) pending.Remove(waiter);
+        }
         IReadOnlyList<string> unsent = codes;
         for (var attempt = 1; unsent.Count > 0; attempt++)
         {
@@ -49,7 +53,7 @@ public static class HouseholdVerificationOrchestration
             if (attempt == SendAttempts)
             {
                 overdue.UnionWith(unsent);
-                foreach (var waiter in pending.Where(p => overdue.Contains(p.Value)).Select(p => p.Key).ToList()) pending.Remove(waiter);
+                StopWaitingForOverdue();
                 break;
             }
             await context.CreateTimer(context.CurrentUtcDateTime.AddSeconds(1 << attempt), CancellationToken.None);
@@ -68,14 +72,14 @@ public static class HouseholdVerificationOrchestration
             {
                 // These units' time is up: whoever has not answered about every member is overdue; stop waiting for them.
                 foreach (var unit in dueUnits.Where(u => !answered.Contains(u))) overdue.Add(unit);
-                foreach (var waiter in pending.Where(p => overdue.Contains(p.Value)).Select(p => p.Key).ToList()) pending.Remove(waiter);
+                StopWaitingForOverdue();
             }
             else
             {
-                var notice = await (Task<UnitAnsweredNotice>)done;
-                answered.Add(pending[(Task<UnitAnsweredNotice>)done]);
-                pending.Remove((Task<UnitAnsweredNotice>)done);
-                received += notice.Replies;
+                var answer = (Task<UnitAnsweredNotice>)done;
+                answered.Add(pending[answer]);
+                pending.Remove(answer);
+                received += answer.Result.Replies;
             }
             context.SetCustomStatus(Progress(VerificationStage.Waiting));
         }

@@ -138,7 +138,6 @@ public sealed class VerificationService(
         {
             // The round closes unanswered requests when its deadline passes; a reply after that is late.
             var late = row.GetDateTimeOffset("ClosedAt") is not null;
-            row["Statuses"] = string.Join(",", reply.Subjects.Select(r => r.Status.ToString()).Distinct().Order(StringComparer.Ordinal));
             row["AnsweredAt"] = reply.AnsweredAt;
             row["ReceivedAt"] = clock.GetUtcNow();
             row["ReplyHash"] = Sm3.HashHex(message);
