@@ -39,6 +39,8 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
     readonly ConcurrentDictionary<string, Lazy<Decision>> decisions = new(StringComparer.Ordinal);
     readonly ConcurrentDictionary<Task, byte> inFlight = new();
     readonly List<Task> pollers = [];
+    TaskCompletionSource wake = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    long lastWakeTicks;
     long requestsSeen, repliesSent, silent, errors, malformed, redelivered, pollFailures;
     int disposed;
 
@@ -127,6 +129,7 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
         var queue = queues.GetQueueClient(PartnerQueues.RequestQueue(unit));
         var visibility = options.MaxLatency + TimeSpan.FromSeconds(60);
         var delay = MinPollInterval;
+        var wokenPoll = false; // this poll was asked for by another poller (see WakeOthers)
         while (!token.IsCancellationRequested)
         {
             try
@@ -144,11 +147,20 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
                 }
                 if (messages.Length == 0)
                 {
-                    await Task.Delay(delay, token);
-                    delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, options.MaxPollInterval.Ticks));
+                    // Idle: back off (with jitter, so the 60 pollers do not poll in step), unless another unit's queue
+                    // has just had a request (see WakeOthers): then poll at once, keeping the backoff.
+                    delay = TimeSpan.FromTicks(Math.Clamp(delay.Ticks * 2, MinPollInterval.Ticks, options.MaxPollInterval.Ticks));
+                    var woken = Volatile.Read(ref wake).Task;
+                    var jittered = delay * (0.5 + Random.Shared.NextDouble());
+                    wokenPoll = await Task.WhenAny(Task.Delay(jittered, token), woken) == woken;
+                    token.ThrowIfCancellationRequested();
                     continue;
                 }
-                delay = MinPollInterval;
+                // A full batch: there may be more, poll again at once. Fewer: the queue is drained, so keep backing off;
+                // a poller that was idle tells the others (the platform asks every unit at once).
+                if (messages.Length == free) delay = TimeSpan.Zero;
+                else if (!wokenPoll) WakeOthers();
+                wokenPoll = false;
                 for (var i = 0; i < messages.Length; i++)
                 {
                     var message = messages[i];
@@ -179,6 +191,20 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
                 catch (OperationCanceledException) { break; }
             }
         }
+    }
+
+    /// <summary>
+    /// Ends the idle wait of every other unit's poller. The platform asks all units at once (one request per unit and
+    /// household), so a request found on one idle queue means the others have theirs too; without this each round
+    /// waited for the slowest of 60 backed-off pollers (up to the longest poll interval) on top of the simulated latency.
+    /// At most once per shortest poll interval, so a round's 60 receives do not wake each other again.
+    /// </summary>
+    void WakeOthers()
+    {
+        var now = Environment.TickCount64;
+        var last = Interlocked.Read(ref lastWakeTicks);
+        if (now - last < MinPollInterval.TotalMilliseconds || Interlocked.CompareExchange(ref lastWakeTicks, now, last) != last) return;
+        Interlocked.Exchange(ref wake, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously)).TrySetResult();
     }
 
     async Task ReleaseAsync(QueueClient queue, QueueMessage message)
