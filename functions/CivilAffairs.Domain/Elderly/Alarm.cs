@@ -94,8 +94,8 @@ public static class AlarmNames
 }
 
 /// <summary>
-/// One 平安通 emergency call (穗民规字〔2023〕8号《广州市平安通服务管理办法》: 24-hour call centre answering
-/// the elders' terminals). Immutable; every transition returns a new version or a rejection. No clock is read
+/// One 平安通 emergency call (the Guangzhou 平安通 service under 穗民规字〔2023〕8号: a 24-hour call centre
+/// answering the elders' terminals). Immutable; every transition returns a new version or a rejection. No clock is read
 /// except through the <see cref="TimeProvider"/> argument.
 /// </summary>
 public sealed record Alarm

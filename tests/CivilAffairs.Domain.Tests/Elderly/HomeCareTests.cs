@@ -110,6 +110,7 @@ public class HomeCareTests
     {
         var elder = Fixtures.Elder();
         Assert.Equal("HOMECARE_NOT_CONFIRMED", HomeCareBilling.Bill(Assigned(elder), elder, Budget, 0m).Rejection!.Code);
+        Assert.Equal("EVV_WRONG_RECIPIENT", HomeCareBilling.Bill(Visited(elder, TimeSpan.FromHours(1)), elder with { Id = "elder-2" }, Budget, 0m).Rejection!.Code);
     }
 
     [Fact]

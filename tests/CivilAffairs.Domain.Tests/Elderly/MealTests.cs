@@ -10,6 +10,8 @@ public class MealTests
     static readonly Enrolment Meals = new("elder-1", ElderService.MealSubsidy, new DateOnly(2026, 1, 1));
     static readonly DateTimeOffset Noon = Fixtures.T0.AddHours(2);
 
+    static Enrolment MealsOf(Elder elder) => Meals with { ElderId = elder.Id };
+
     [Theory]
     [InlineData(ElderCategory.Destitute, SubsidyTier.Tier1, "11.00", "1.00")]
     [InlineData(ElderCategory.MinimumLiving, SubsidyTier.Tier1, "11.00", "1.00")]
@@ -95,6 +97,8 @@ public class MealTests
     {
         var elder = Fixtures.Elder();
         Assert.Equal("SERVICE_NOT_ENROLLED", MealSubsidy.Record("R-1", elder, null, TianhePoint, Noon, [], _clock).Rejection!.Code);
+        Assert.Equal("SERVICE_NOT_ENROLLED", MealSubsidy.Record("R-1", elder, Meals with { ElderId = "elder-2" }, TianhePoint, Noon, [], _clock).Rejection!.Code);
+        Assert.Equal("SERVICE_ENDED", MealSubsidy.Record("R-1", elder, Meals with { Until = Fixtures.Today.AddDays(-1) }, TianhePoint, Noon, [], _clock).Rejection!.Code);
         Assert.Equal("MEAL_RECEIPT_REQUIRED", MealSubsidy.Record(" ", elder, Meals, TianhePoint, Noon, [], _clock).Rejection!.Code);
         Assert.Equal("MEAL_SERVED_IN_FUTURE", MealSubsidy.Record("R-1", elder, Meals, TianhePoint, Noon.AddHours(2), [], _clock).Rejection!.Code);
         Assert.Equal("MEAL_PRICE_INVALID", MealSubsidy.Record("R-1", elder, Meals, TianhePoint with { MenuPrice = 0 }, Noon, [], _clock).Rejection!.Code);
@@ -109,10 +113,10 @@ public class MealTests
         var lateEvening = new DateTimeOffset(2026, 7, 19, 23, 0, 0, TimeSpan.Zero); // 07-20 07:00 China
         var tx = new[]
         {
-            MealSubsidy.Record("R1", tier1, Meals, TianhePoint, Noon, [], _clock).Value.Transaction,
-            MealSubsidy.Record("R2", tier3, Meals, TianhePoint, Noon, [], _clock).Value.Transaction,
-            MealSubsidy.Record("R3", yuexiuElder, Meals, TianhePoint, lateEvening, [], _clock).Value.Transaction,
-            MealSubsidy.Record("R4", tier3, Meals, YuexiuPoint, Noon, [], _clock).Value.Transaction,
+            MealSubsidy.Record("R1", tier1, MealsOf(tier1), TianhePoint, Noon, [], _clock).Value.Transaction,
+            MealSubsidy.Record("R2", tier3, MealsOf(tier3), TianhePoint, Noon, [], _clock).Value.Transaction,
+            MealSubsidy.Record("R3", yuexiuElder, MealsOf(yuexiuElder), TianhePoint, lateEvening, [], _clock).Value.Transaction,
+            MealSubsidy.Record("R4", tier3, MealsOf(tier3), YuexiuPoint, Noon, [], _clock).Value.Transaction,
         };
         var days = MealSubsidy.DailySettlements(tx);
         Assert.Equal(2, days.Count);
@@ -127,11 +131,11 @@ public class MealTests
         var visitor = Fixtures.Elder(ElderCategory.Destitute, Fixtures.Yuexiu) with { Id = "ey" };
         var tx = new[]
         {
-            MealSubsidy.Record("R1", own, Meals, TianhePoint, Noon, [], _clock).Value.Transaction,
-            MealSubsidy.Record("R2", own, Meals, TianhePoint, Noon.AddDays(-1), [], _clock).Value.Transaction,
-            MealSubsidy.Record("R3", own, Meals, YuexiuPoint, Noon, [], _clock).Value.Transaction,
-            MealSubsidy.Record("R4", visitor, Meals, TianhePoint, Noon, [], _clock).Value.Transaction,
-            MealSubsidy.Record("R5", own, Meals, TianhePoint, Noon.AddMonths(-1), [], _clock).Value.Transaction,
+            MealSubsidy.Record("R1", own, MealsOf(own), TianhePoint, Noon, [], _clock).Value.Transaction,
+            MealSubsidy.Record("R2", own, MealsOf(own), TianhePoint, Noon.AddDays(-1), [], _clock).Value.Transaction,
+            MealSubsidy.Record("R3", own, MealsOf(own), YuexiuPoint, Noon, [], _clock).Value.Transaction,
+            MealSubsidy.Record("R4", visitor, MealsOf(visitor), TianhePoint, Noon, [], _clock).Value.Transaction,
+            MealSubsidy.Record("R5", own, MealsOf(own), TianhePoint, Noon.AddMonths(-1), [], _clock).Value.Transaction,
         };
         var r = MealSubsidy.Reconcile(Fixtures.Tianhe, new DateOnly(2026, 7, 15), tx);
         Assert.Equal(new DistrictMealReconciliation(Fixtures.Tianhe, new DateOnly(2026, 7, 1), 2, 11.00m, 11.00m, 1, 5.50m), r);

@@ -108,4 +108,13 @@ public class SlaLedgerTests
         Assert.Equal(SlaMonthStatistics.Headers.Count, row.Count);
         Assert.Equal(["A", "2026-07", "2", "2", "50.0", "100.0", "100.0", "12.0", "40.0", "0", "1", "50.0", "否"], row);
     }
+
+    [Fact]
+    public void Timeline_row_is_in_china_time_and_whole_seconds()
+    {
+        var a = Alarm("al-1", 20) with { OnSiteAt = Fixtures.T0.AddMinutes(15), ClosedAt = Fixtures.T0.AddMinutes(45) };
+        var row = SlaLedger.Timeline(a).ToRow();
+        Assert.Equal(AlarmTimeline.Headers.Count, row.Count);
+        Assert.Equal(["al-1", "A", "2026-07-20 09:59:58", "2026-07-20 10:00:00", "2026-07-20 10:00:20", "", "2026-07-20 10:15:00", "2026-07-20 10:45:00", "2", "20", "", "880", "1800", "2702"], row);
+    }
 }
