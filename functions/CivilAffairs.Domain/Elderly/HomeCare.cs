@@ -43,6 +43,30 @@ public enum VisitConfirmer
     Relative,
 }
 
+public static class HomeCareNames
+{
+    public static string ChineseName(this HomeCareServiceType service) => service switch
+    {
+        HomeCareServiceType.Bathing => "助浴",
+        HomeCareServiceType.Cleaning => "保洁",
+        HomeCareServiceType.Rehabilitation => "康复",
+        HomeCareServiceType.Companionship => "陪护",
+        HomeCareServiceType.MealDelivery => "助餐",
+        _ => throw new ArgumentOutOfRangeException(nameof(service)),
+    };
+
+    public static string ChineseName(this HomeCareOrderStatus status) => status switch
+    {
+        HomeCareOrderStatus.Ordered => "已下单",
+        HomeCareOrderStatus.Assigned => "已派单",
+        HomeCareOrderStatus.CheckedIn => "已签到",
+        HomeCareOrderStatus.CheckedOut => "已签退",
+        HomeCareOrderStatus.Confirmed => "已确认",
+        HomeCareOrderStatus.Cancelled => "已取消",
+        _ => throw new ArgumentOutOfRangeException(nameof(status)),
+    };
+}
+
 /// <summary>
 /// The service catalogue with unit prices per hour, and the monthly subsidised hours per category.
 /// All numbers are demo assumptions (see the README): 助浴 80, 保洁 45, 康复 120, 陪护 40, 助餐 30 yuan per hour;
@@ -67,16 +91,6 @@ public sealed record HomeCareCatalogue(IReadOnlyDictionary<HomeCareServiceType, 
             [ElderCategory.Aged80Plus] = 10m,
             [ElderCategory.Aged60To79] = 4m,
         });
-
-    public static string ChineseName(HomeCareServiceType service) => service switch
-    {
-        HomeCareServiceType.Bathing => "助浴",
-        HomeCareServiceType.Cleaning => "保洁",
-        HomeCareServiceType.Rehabilitation => "康复",
-        HomeCareServiceType.Companionship => "陪护",
-        HomeCareServiceType.MealDelivery => "助餐",
-        _ => throw new ArgumentOutOfRangeException(nameof(service)),
-    };
 }
 
 /// <summary>A timestamped, geolocated stamp of the carer's phone.</summary>
@@ -188,18 +202,7 @@ public sealed record HomeCareOrder
     }
 
     Outcome<HomeCareOrder> Illegal(string action) =>
-        Outcome<HomeCareOrder>.Reject("HOMECARE_INVALID_TRANSITION", $"工单当前状态为{StatusName(Status)}，不能{action}", null);
-
-    public static string StatusName(HomeCareOrderStatus status) => status switch
-    {
-        HomeCareOrderStatus.Ordered => "已下单",
-        HomeCareOrderStatus.Assigned => "已派单",
-        HomeCareOrderStatus.CheckedIn => "已签到",
-        HomeCareOrderStatus.CheckedOut => "已签退",
-        HomeCareOrderStatus.Confirmed => "已确认",
-        HomeCareOrderStatus.Cancelled => "已取消",
-        _ => throw new ArgumentOutOfRangeException(nameof(status)),
-    };
+        Outcome<HomeCareOrder>.Reject("HOMECARE_INVALID_TRANSITION", $"工单当前状态为{Status.ChineseName()}，不能{action}", null);
 }
 
 /// <summary>One billed visit, in yuan. <c>Amount = Subsidy + ElderPays</c>.</summary>

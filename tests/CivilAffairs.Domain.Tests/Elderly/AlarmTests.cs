@@ -157,4 +157,25 @@ public class AlarmTests
         Assert.Equal("CONTACT_NOT_FOUND", Answered().NotifyContact(elder, "c-9", "op-1", _clock).Rejection!.Code);
         Assert.Equal("ALARM_INVALID_TRANSITION", Offered().NotifyContact(Fixtures.Elder(), "c-1", "op-1", _clock).Rejection!.Code);
     }
+
+    [Fact]
+    public void Outcome_is_recorded_once()
+    {
+        var a = Answered().RecordOutcome(AlarmResolution.AdviceGiven, null, "op-1", _clock).Value;
+        Assert.Equal("ALARM_INVALID_TRANSITION", a.RecordOutcome(AlarmResolution.FalseAlarm, null, "op-1", _clock).Rejection!.Code);
+        Assert.Equal("ALARM_INVALID_TRANSITION", Offered().RecordOutcome(AlarmResolution.FalseAlarm, null, "op-1", _clock).Rejection!.Code);
+    }
+
+    [Fact]
+    public void Ambulance_arrival_may_be_recorded_after_a_120_relay()
+    {
+        var a = Answered().RecordOutcome(AlarmResolution.EmergencyRelayed, "120-1", "op-1", _clock).Value;
+        _clock.Advance(TimeSpan.FromMinutes(9));
+        var onSite = a.ResponderArrived(Fixtures.Home, "120", _clock).Value;
+        Assert.Equal((AlarmStatus.ResponderOnSite, _clock.GetUtcNow()), (onSite.Status, onSite.OnSiteAt));
+    }
+
+    [Fact]
+    public void Offering_twice_is_an_invalid_transition() =>
+        Assert.Equal("ALARM_INVALID_TRANSITION", Offered().Offer("op-2", _clock).Rejection!.Code);
 }

@@ -91,4 +91,15 @@ public class ElderTests
         Assert.Same(dead, ElderRules.RecordDeath(dead, Fixtures.Today.AddDays(-2), _clock).Value);
         Assert.Equal("DEATH_ALREADY_RECORDED", ElderRules.RecordDeath(dead, Fixtures.Today, _clock).Rejection!.Code);
     }
+
+    [Fact]
+    public void Death_before_birth_is_rejected() =>
+        Assert.Equal("DEATH_DATE_BEFORE_BIRTH", ElderRules.RecordDeath(Fixtures.Elder(), new DateOnly(1950, 1, 1), _clock).Rejection!.Code);
+
+    [Fact]
+    public void Reading_the_value_of_a_rejection_throws_with_the_codes()
+    {
+        var ex = Assert.Throws<ElderlyRuleException>(() => ElderRules.CheckNotifiable(Fixtures.Daughter(consented: false), Fixtures.T0).Value);
+        Assert.Equal("CONTACT_WITHOUT_CONSENT", Assert.Single(ex.Rejections).Code);
+    }
 }

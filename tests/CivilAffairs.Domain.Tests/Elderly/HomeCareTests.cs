@@ -138,4 +138,12 @@ public class HomeCareTests
         Assert.Equal(HomeCareOrderStatus.Cancelled, Assigned(elder).Cancel("老人住院").Value.Status);
         Assert.Equal("HOMECARE_INVALID_TRANSITION", Assigned(elder).CheckInAt("carer-1", Fixtures.Home, elder, _clock).Value.Cancel("x").Rejection!.Code);
     }
+
+    [Fact]
+    public void Services_have_chinese_names() =>
+        Assert.Equal(["助浴", "保洁", "康复", "陪护", "助餐"], Enum.GetValues<HomeCareServiceType>().Select(s => s.ChineseName()));
+
+    [Fact]
+    public void Orders_cannot_be_placed_for_a_past_date() =>
+        Assert.Equal("HOMECARE_DATE_IN_PAST", HomeCareOrder.Place("hc-1", Fixtures.Elder(), HomeCareServiceType.Bathing, Fixtures.Today.AddDays(-1), _clock).Rejection!.Code);
 }
