@@ -11,6 +11,12 @@ public enum Role
     Auditor,
     PartnerSystem,
     Device,
+    /// <summary>An operator of the contracted 平安通 alarm centre (jurisdiction = the area served, channel = the operator company's code).</summary>
+    AlarmOperator,
+    /// <summary>The alarm centre's supervisor on duty: receives alarms nobody acknowledged in time.</summary>
+    AlarmSupervisor,
+    /// <summary>A home-care provider's carer (jurisdiction = the area served, channel = the provider's code).</summary>
+    CareWorker,
 }
 
 /// <summary>Operations a function may require. Each HTTP function declares exactly one (or is public).</summary>
@@ -64,6 +70,34 @@ public enum Permission
     ConfirmDelivery,
     /// <summary>Release a person's real-name binding to a WeChat account (at the window, with an audited reason).</summary>
     UnbindAccount,
+    /// <summary>Enrol elders for elderly-care services, keep their contacts and consent, bind alarm terminals (养老服务对象管理).</summary>
+    ManageElders,
+    /// <summary>Read elders of one's jurisdiction (staff) or one's own record / the elder one is a named contact of (citizens).</summary>
+    ReadElders,
+    /// <summary>A registered alarm terminal or meal-point terminal reporting an event (press, fall, smoke, heartbeat, meal…).</summary>
+    ReportTerminalEvent,
+    /// <summary>Alarm-centre desk: the queue of open alarms, answer, record the call outcome, escalate.</summary>
+    HandleAlarms,
+    /// <summary>Read one alarm and its timeline: the desk, local staff, and the elder's named contacts.</summary>
+    ReadAlarms,
+    /// <summary>The responder sent to the elder confirms arrival on site and closes the alarm.</summary>
+    RespondToAlarm,
+    /// <summary>SLA ledger and contract reports of the alarm service (JSON and CSV).</summary>
+    ReadAlarmReports,
+    /// <summary>Register and change meal points (长者饭堂).</summary>
+    ManageMealPoints,
+    /// <summary>Daily meal settlement per point and monthly reconciliation per district.</summary>
+    SettleMeals,
+    /// <summary>Order home-care services for an elder and assign a provider.</summary>
+    OrderHomeCare,
+    /// <summary>A carer checks in and out of a home-care visit (EVV).</summary>
+    DeliverHomeCare,
+    /// <summary>The elder or a named relative (or the community worker) confirms a home-care visit.</summary>
+    ConfirmHomeCare,
+    /// <summary>Register care institutions and record inspections, complaints handling and staffing.</summary>
+    ManageInstitutions,
+    /// <summary>Lodge a complaint about a care institution.</summary>
+    ComplainAboutInstitution,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -81,6 +115,9 @@ public enum AccessPurpose
 public sealed record Caller(string Subject, string DisplayName, Role Role, string? Jurisdiction, string? PersonId, string? Channel, string Issuer)
 {
     public bool IsStaff => Role is Role.CommunityWorker or Role.StreetOfficer or Role.DistrictApprover or Role.CityAdministrator or Role.Auditor;
+
+    /// <summary>Staff of a contracted service company (alarm centre, home-care provider): the company is the channel.</summary>
+    public bool IsContractor => Role is Role.AlarmOperator or Role.AlarmSupervisor or Role.CareWorker;
 }
 
 /// <summary>What an object carries so the policy can decide who may see it.</summary>
@@ -122,6 +159,20 @@ public static class AccessPolicy
         [Permission.DispatchRelief] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.ConfirmDelivery] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.UnbindAccount] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ManageElders] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ReadElders] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.ReportTerminalEvent] = [Role.Device],
+        [Permission.HandleAlarms] = [Role.AlarmOperator, Role.AlarmSupervisor],
+        [Permission.ReadAlarms] = [Role.Citizen, Role.AlarmOperator, Role.AlarmSupervisor, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.RespondToAlarm] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer],
+        [Permission.ReadAlarmReports] = [Role.AlarmSupervisor, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.ManageMealPoints] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.SettleMeals] = [Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.OrderHomeCare] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover],
+        [Permission.DeliverHomeCare] = [Role.CareWorker],
+        [Permission.ConfirmHomeCare] = [Role.Citizen, Role.CommunityWorker],
+        [Permission.ManageInstitutions] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ComplainAboutInstitution] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>

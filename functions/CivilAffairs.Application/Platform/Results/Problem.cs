@@ -97,6 +97,33 @@ public sealed record Problem(int Status, string Code, string Title, string? Deta
 
     static readonly HashSet<string> ConflictRules = new(StringComparer.Ordinal) { "incident.closed", "incident.already_closed", "need.not_open" };
 
+    /// <summary>
+    /// Elderly-care rejections (<see cref="Domain.Elderly.Rejection"/>, codes already upper snake case): an alarm offered to
+    /// someone else or another operator's alarm is 403; a state that does not allow the step (a transition out of order,
+    /// an ended service, a deceased elder, a receipt reused with other content) is 409; an EVV check outside its rules is
+    /// 422; everything else 400. Several rejections are one <c>VALIDATION_FAILED</c> with every reason as a field error.
+    /// </summary>
+    public static Problem Rejected(IReadOnlyList<Domain.Elderly.Rejection> rejections)
+    {
+        var errors = rejections.Select(r => new FieldError(r.Field ?? "", r.Reason)).ToList();
+        if (rejections.FirstOrDefault(r => ElderlyForbidden.Contains(r.Code)) is { } forbidden)
+            return new Problem(403, forbidden.Code, "无权执行该操作", forbidden.Reason, errors);
+        if (rejections.FirstOrDefault(r => ElderlyConflicts.Contains(r.Code) || r.Code.EndsWith("_INVALID_TRANSITION", StringComparison.Ordinal)) is { } conflict)
+            return new Problem(409, conflict.Code, "状态冲突", conflict.Reason, errors);
+        if (rejections.FirstOrDefault(r => r.Code.StartsWith("EVV_", StringComparison.Ordinal)) is { } evv)
+            return new Problem(422, evv.Code, "服务核验未通过", evv.Reason, errors);
+        return rejections.Count == 1
+            ? new Problem(400, rejections[0].Code, "请求内容有误", rejections[0].Reason, errors)
+            : Invalid(errors);
+    }
+
+    static readonly HashSet<string> ElderlyForbidden = new(StringComparer.Ordinal) { "ALARM_NOT_OFFERED_TO_YOU", "ALARM_NOT_YOUR_ALARM" };
+    static readonly HashSet<string> ElderlyConflicts = new(StringComparer.Ordinal)
+    {
+        "ALARM_ALREADY_ESCALATED", "ALARM_ACK_NOT_DUE", "ALARM_NO_RESPONDER_SENT", "ALARM_RESPONDER_NOT_ON_SITE", "DEATH_ALREADY_RECORDED",
+        "ELDER_DECEASED", "SERVICE_ENDED", "SERVICE_NOT_ENROLLED", "MEAL_RECEIPT_CONFLICT", "HOMECARE_NOT_CONFIRMED",
+    };
+
     /// <summary>A domain rule code as a problem code: <c>need.quantity.not_positive</c> → <c>NEED_QUANTITY_NOT_POSITIVE</c>.</summary>
     public static string CodeOf(string ruleCode) => ruleCode.Replace('.', '_').ToUpperInvariant();
 }
