@@ -41,6 +41,8 @@ public enum VisitConfirmer
     Elder,
     /// <summary>亲属.</summary>
     Relative,
+    /// <summary>社区工作人员（代老人确认，如老人无法使用手机且无亲属在场）.</summary>
+    CommunityWorker,
 }
 
 public static class HomeCareNames

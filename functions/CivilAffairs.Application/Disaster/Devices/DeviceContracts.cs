@@ -11,6 +11,8 @@ public enum DeviceKind
     Phone,
     /// <summary>传感器.</summary>
     Sensor,
+    /// <summary>长者饭堂助餐终端 (registered with its meal point, <c>Elderly/Meals</c>).</summary>
+    MealTerminal,
 }
 
 public enum DeviceStatus

@@ -79,6 +79,18 @@ public static class TableNames
     public const string DisasterDispatchLists = "DisasterDispatchLists";
     /// <summary>Relief field teams (PK <c>team</c>, RK team id).</summary>
     public const string DisasterTeams = "DisasterTeams";
+    /// <summary>Meal points (PK <c>meal-points</c>, RK point id; RK <c>terminal.{deviceId}</c> → point id).</summary>
+    public const string ElderlyMealPoints = "ElderlyMealPoints";
+    /// <summary>Meal transactions: receipt rows and the per-point-day, per-district-month and per-elder attendance copies (see <c>MealLedger</c>).</summary>
+    public const string ElderlyMealTransactions = "ElderlyMealTransactions";
+    /// <summary>Nightly settled days (PK meal point id, RK <c>yyyyMMdd</c>).</summary>
+    public const string ElderlyMealSettlements = "ElderlyMealSettlements";
+    /// <summary>Welfare checks raised for the community worker (PK community code, RK <c>{reason}.{elderId}.{…}</c>).</summary>
+    public const string ElderlyWelfareChecks = "ElderlyWelfareChecks";
+    /// <summary>Home-care orders (PK order id, RK <c>order</c>; PK <c>provider|{code}</c>, RK order id: a provider's orders).</summary>
+    public const string ElderlyHomeCareOrders = "ElderlyHomeCareOrders";
+    /// <summary>Home-care billing lines: PK <c>e|{elderId}|{yyyyMM}</c> (the elder's month, with the budget row) and <c>p|{provider}|{yyyyMM}</c> (the provider's month).</summary>
+    public const string ElderlyHomeCareBilling = "ElderlyHomeCareBilling";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
