@@ -18,6 +18,17 @@ public class HomeCareTests
     }
 
     [Fact]
+    public void The_community_worker_may_confirm_on_the_elders_behalf_and_the_visit_bills()
+    {
+        var elder = Fixtures.Elder();
+        var o = Assigned(elder).CheckInAt("carer-1", Fixtures.North(50), elder, _clock).Value;
+        _clock.Advance(TimeSpan.FromMinutes(60));
+        var confirmed = o.CheckOutAt("carer-1", Fixtures.North(60), _clock).Value.Confirm(VisitConfirmer.CommunityWorker, "盐运西社区工作者", _clock);
+        Assert.Equal(VisitConfirmer.CommunityWorker, confirmed.Value.Confirmation!.By);
+        Assert.True(HomeCareBilling.Bill(confirmed.Value, elder, Budget, 0m).Accepted);
+    }
+
+    [Fact]
     public void Order_to_confirmation_gives_the_six_evv_elements()
     {
         var elder = Fixtures.Elder();
