@@ -15,7 +15,6 @@ using CivilAffairs.Domain.Elderly;
 using CivilAffairs.Domain.Platform;
 using Microsoft.Extensions.Options;
 using ElderDirectory = CivilAffairs.Application.Elderly.Elders.ElderService;
-using ElderService = CivilAffairs.Domain.Elderly.ElderService;
 using GeoPoint = CivilAffairs.Domain.Disaster.GeoPoint;
 
 namespace CivilAffairs.Application.Elderly.HomeCare;
@@ -124,7 +123,7 @@ public sealed partial class HomeCareOrderService(Tables tables, ElderRepository 
             var (by, name) = Confirmer(caller, elder!);
             var confirmed = order.Order.Confirm(by, name, clock);
             if (!confirmed.Accepted) return Problem.Rejected(confirmed.Rejections);
-            var line = await billing.BillAsync(confirmed.Value, elder!.Elder, elder.EnrolmentFor(ElderService.HomeCareBudget), order.Jurisdiction, options.Value.Catalogue(), ct);
+            var line = await billing.BillAsync(confirmed.Value, elder!.Elder, elder.EnrolmentFor(ElderCareService.HomeCareBudget), order.Jurisdiction, options.Value.Catalogue(), ct);
             if (!line.Accepted) return Problem.Rejected(line.Rejections);
             var next = order with { Order = confirmed.Value };
             var response = await table.UpdateEntityAsync(ToEntity(next), order.ETag, TableUpdateMode.Replace, ct);
@@ -268,7 +267,7 @@ public sealed partial class HomeCareOrderService(Tables tables, ElderRepository 
 
     /// <summary>ELDER_DECEASED when the elder died before <paramref name="date"/> (<see cref="ServiceLifecycle.Check"/>): every step stops from the day after death.</summary>
     static Domain.Elderly.Rejection? Deceased(StoredElder elder, DateOnly date) =>
-        ServiceLifecycle.Check(elder.EnrolmentFor(ElderService.HomeCareBudget), elder.Elder.DiedOn, date, ElderService.HomeCareBudget).Rejection is { Code: "ELDER_DECEASED" } r ? r : null;
+        ServiceLifecycle.Check(elder.EnrolmentFor(ElderCareService.HomeCareBudget), elder.Elder.DiedOn, date, ElderCareService.HomeCareBudget).Rejection is { Code: "ELDER_DECEASED" } r ? r : null;
 
     Outcome<HomeCareOrder>? Invalid(DateTimeOffset at)
     {

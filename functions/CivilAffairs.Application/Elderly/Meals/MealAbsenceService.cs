@@ -10,7 +10,6 @@ using CivilAffairs.Domain.Elderly;
 using CivilAffairs.Domain.Platform;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using ElderService = CivilAffairs.Domain.Elderly.ElderService;
 
 namespace CivilAffairs.Application.Elderly.Meals;
 
@@ -37,7 +36,7 @@ public sealed class MealAbsenceService(ElderRepository elders, MealLedger ledger
             await foreach (var stored in elders.ListAsync(city.Code, ct))
             {
                 if (!stored.Elder.LivesAlone) continue;
-                if (!ServiceLifecycle.IsActive(stored.EnrolmentFor(ElderService.MealSubsidy), stored.Elder.DiedOn, today, ElderService.MealSubsidy)) continue;
+                if (!ServiceLifecycle.IsActive(stored.EnrolmentFor(ElderCareService.MealSubsidy), stored.Elder.DiedOn, today, ElderCareService.MealSubsidy)) continue;
                 if (MealAttendance.Assess(await ledger.MealDaysAsync(stored.Elder.Id, from, ct), today, rule) is not { } absence) continue;
                 try
                 {

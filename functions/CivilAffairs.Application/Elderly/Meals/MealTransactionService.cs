@@ -6,7 +6,6 @@ using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Elderly;
 using CivilAffairs.Domain.Platform;
-using ElderService = CivilAffairs.Domain.Elderly.ElderService;
 
 namespace CivilAffairs.Application.Elderly.Meals;
 
@@ -63,7 +62,7 @@ public sealed partial class MealTransactionService(MealPointService points, Meal
                 await audit.AppendAsync(caller, new AuditEvent("elderly.meal.record", AuditOutcome.Failed, elder.Id, Detail: $"{point.Point.Id}/{request.ReceiptId}:MEAL_RECEIPT_CONFLICT"), requestId, ct);
                 return ReceiptConflict(request.ReceiptId!);
             }
-            var outcome = MealSubsidy.Record(request.ReceiptId!, elder, stored.EnrolmentFor(ElderService.MealSubsidy), mealPoint, servedAt,
+            var outcome = MealSubsidy.Record(request.ReceiptId!, elder, stored.EnrolmentFor(ElderCareService.MealSubsidy), mealPoint, servedAt,
                 existing is null ? [] : [existing.Transaction], clock);
             if (!outcome.Accepted)
             {
