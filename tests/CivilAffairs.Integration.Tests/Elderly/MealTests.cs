@@ -16,7 +16,8 @@ public class MealTests(MealsFixture fx)
 {
     static string Receipt() => "R-" + Guid.NewGuid().ToString("N")[..16];
     static DateTimeOffset Noon() => new(DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8)).ToDateTime(new TimeOnly(11, 30)), TimeSpan.FromHours(8));
-    static DateTimeOffset LunchToday() => Noon() <= DateTimeOffset.UtcNow ? Noon() : DateTimeOffset.UtcNow.AddMinutes(-1);
+    /// <summary>Today's lunch in China time, or a minute ago when it is not lunchtime yet (dates in URLs are China dates).</summary>
+    static DateTimeOffset LunchToday() => Noon() <= DateTimeOffset.UtcNow ? Noon() : DateTimeOffset.UtcNow.AddMinutes(-1).ToOffset(TimeSpan.FromHours(8));
 
     static (decimal Price, decimal Subsidy, decimal City, decimal District, decimal Elder, bool Outside, int Tier) Quote(JsonElement m) =>
         (m.GetProperty("price").GetDecimal(), m.GetProperty("subsidy").GetDecimal(), m.GetProperty("cityPays").GetDecimal(), m.GetProperty("districtPays").GetDecimal(),
@@ -39,7 +40,7 @@ public class MealTests(MealsFixture fx)
         Assert.Equal((10.00m, 10.00m, 5.00m, 5.00m, 0.00m, false, 1), Quote(await (await fx.MealAsync(terminal, Receipt(), destitute, price: 10m)).JsonAsync()));
 
         // The till shows whose card it was, masked; nothing answers for a card nobody holds, or for a staff token.
-        Assert.Equal("测**", (await one.JsonAsync()).GetProperty("elderName").GetString());
+        Assert.Equal("测***", (await one.JsonAsync()).GetProperty("elderName").GetString());
         await (await fx.MealAsync(terminal, Receipt(), "000000000000")).AssertProblemAsync(404, "MEAL_CARD_NOT_FOUND");
         await (await fx.As("beijing-officer", HttpMethod.Post, "api/elderly/meal-transactions", new { receiptId = Receipt(), cardNumber = destitute })).AssertProblemAsync(403, "FORBIDDEN");
         Assert.NotNull(point);
