@@ -104,9 +104,8 @@ public sealed class MealFunctions(MealPointService points, MealTransactionServic
     [Function("ListMealAbsences")]
     [RequirePermission(Permission.ReadElders)]
     [ApiOperation("elderly", "助餐缺勤关怀任务",
-        Description = "独居且经常就餐的老人连续多日（Elderly:Meals:AbsenceDays，默认 3 天）未到任何长者饭堂就餐时，为社区工作人员生成的上门探访任务（reason=mealAbsence）。仅限工作人员，按本人管辖范围。")]
+        Description = "独居且经常就餐的老人连续多日（Elderly:Meals:AbsenceDays，默认 3 天）未到任何长者饭堂就餐时，为社区工作人员生成的上门探访任务（reason=mealAbsence）。仅限工作人员，按本人管辖范围（市民账号的列表为空）。")]
     [ApiResponse(200, "关怀任务", Body = typeof(WelfareCheckList))]
-    [ApiResponse(403, "仅限工作人员")]
     public Task<IActionResult> Absences(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "elderly/meal-absences")] HttpRequest req,
         FunctionContext context) =>

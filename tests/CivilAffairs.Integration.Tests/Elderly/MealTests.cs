@@ -43,6 +43,9 @@ public class MealTests(MealsFixture fx)
         Assert.Equal("测***", (await one.JsonAsync()).GetProperty("elderName").GetString());
         await (await fx.MealAsync(terminal, Receipt(), "000000000000")).AssertProblemAsync(404, "MEAL_CARD_NOT_FOUND");
         await (await fx.As("beijing-officer", HttpMethod.Post, "api/elderly/meal-transactions", new { receiptId = Receipt(), cardNumber = destitute })).AssertProblemAsync(403, "FORBIDDEN");
+        // A registered device that is not a meal point's terminal (the demo drone) is refused.
+        await (await fx.As("device-drone-01", HttpMethod.Post, "api/elderly/meal-transactions", new { receiptId = Receipt(), cardNumber = destitute }))
+            .AssertProblemAsync(403, "MEAL_TERMINAL_NOT_REGISTERED");
         Assert.NotNull(point);
     }
 

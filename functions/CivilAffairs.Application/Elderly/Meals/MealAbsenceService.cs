@@ -61,12 +61,12 @@ public sealed class MealAbsenceService(ElderRepository elders, MealLedger ledger
         return raised;
     }
 
-    /// <summary>The open meal-absence checks in the caller's jurisdiction, newest first; staff only (names are shown to the community worker who visits).</summary>
+    /// <summary>The open meal-absence checks in the caller's jurisdiction, newest first, with the elder's name for the community worker who visits; citizens get none.</summary>
     public async Task<Result<WelfareCheckList>> ListAsync(CallContext call)
     {
         var (caller, requestId, ct) = call;
-        if (!caller.IsStaff || caller.Jurisdiction is not { } jurisdiction)
-            return Problem.Forbidden("只有社区、街道、区、市工作人员可以查看助餐缺勤关怀任务。");
+        // The checks are the community worker's tasks: citizens (who may read the elders they follow) have none to see.
+        if (!caller.IsStaff || caller.Jurisdiction is not { } jurisdiction) return Result.Ok(new WelfareCheckList(0, []));
         var prefix = Jurisdiction.Prefix(jurisdiction);
         var table = await tables.GetAsync(TableNames.ElderlyWelfareChecks, ct);
         var filter = TableClient.CreateQueryFilter($"PartitionKey ge {prefix} and PartitionKey lt {prefix + "~"} and Reason eq {Reason}");

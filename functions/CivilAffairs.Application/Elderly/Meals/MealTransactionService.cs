@@ -30,11 +30,6 @@ public sealed partial class MealTransactionService(MealPointService points, Meal
     public async Task<Result<MealTransactionView>> RecordAsync(CallContext call, MealTransactionRequest request)
     {
         var (caller, requestId, ct) = call;
-        if (await devices.CheckAsync(caller, ct) is not DeviceCheck.Active active) return await TerminalRefusalAsync(caller, ct);
-        var point = await points.OfTerminalAsync(active.Device.Id, ct);
-        if (point is null)
-            return Problem.Forbidden("该设备不是已登记长者饭堂的助餐终端。", "MEAL_TERMINAL_NOT_REGISTERED", "不是助餐终端");
-
         var errors = new List<FieldError>();
         if (request.ReceiptId is not { } receiptId || !ReceiptPattern().IsMatch(receiptId))
             errors.Add(new FieldError("receiptId", "请提供小票编号（字母、数字、- 或 _，不超过 64 位）。"));
@@ -43,6 +38,10 @@ public sealed partial class MealTransactionService(MealPointService points, Meal
         if (request.Price is { } p && (p <= 0 || p > 200 || decimal.Round(p, 2) != p))
             errors.Add(new FieldError("price", "价格须大于 0 元、不超过 200 元，最多两位小数。"));
         if (errors.Count > 0) return Problem.Invalid(errors);
+        if (await devices.CheckAsync(caller, ct) is not DeviceCheck.Active active) return await TerminalRefusalAsync(caller, ct);
+        var point = await points.OfTerminalAsync(active.Device.Id, ct);
+        if (point is null)
+            return Problem.Forbidden("该设备不是已登记长者饭堂的助餐终端。", "MEAL_TERMINAL_NOT_REGISTERED", "不是助餐终端");
         var servedAt = Seconds(request.ServedAt ?? clock.GetUtcNow());
 
         var stored = await elders.FindByMealCardAsync(request.CardNumber!.Trim(), ct);
