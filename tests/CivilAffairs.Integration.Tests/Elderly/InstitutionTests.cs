@@ -295,6 +295,22 @@ public sealed class InstitutionTests(InstitutionFixture fx) : IClassFixture<Inst
         Assert.Equal(5, JsonDocument.Parse(rated).RootElement.GetProperty("stars").GetInt32());
     }
 
+    [Fact]
+    public async Task The_demo_institutions_show_stars_in_the_public_listing()
+    {
+        await CivilAffairs.LocalRuntime.Hosting.DemoData.SeedInstitutionsAsync(fx.Runtime, TextWriter.Null);
+        await CivilAffairs.LocalRuntime.Hosting.DemoData.SeedInstitutionsAsync(fx.Runtime, TextWriter.Null); // a second run adds nothing
+
+        var client = NewClient();
+        var tianhe = await (await fx.Send(null, HttpMethod.Get, "api/public/elderly/institutions?district=440106", client: client)).JsonAsync();
+        var yuexiu = await (await fx.Send(null, HttpMethod.Get, "api/public/elderly/institutions?district=440104", client: client)).JsonAsync();
+        int? Stars(JsonElement list, string name) =>
+            Assert.Single(list.GetProperty("items").EnumerateArray(), i => i.GetProperty("name").GetString() == name).GetProperty("stars").GetInt32();
+        Assert.Equal(5, Stars(tianhe, "天河区社会福利院"));
+        Assert.Equal(4, Stars(tianhe, "石牌街颐康护养院"));
+        Assert.Equal(2, Stars(yuexiu, "越秀区长者颐养中心"));
+    }
+
     Task<TableClient> StoreAsync(string name) => ((Tables)fx.Runtime.Services.GetService(typeof(Tables))!).GetAsync(name);
 
     Task<List<TableEntity>> InspectionRowsAsync(string id) => RowsAsync(TableNames.ElderlyInspections, id);

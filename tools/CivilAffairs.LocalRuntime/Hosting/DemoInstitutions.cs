@@ -11,17 +11,13 @@ public static partial class DemoData
     /// Three care institutions with inspections, staffing and one substantiated complaint, so the public listing shows stars
     /// (5★, 4★ and a 2★ capped by a serious violation), for the demo only (<c>--demo</c>). Booked through the application
     /// services as the city administrator (the complaint as a citizen), so everything is stored, audited and rated as in
-    /// production. Skipped when institutions already exist.
+    /// production. A demo institution whose name is already registered is left as it is.
     /// </summary>
     public static async Task SeedInstitutionsAsync(FunctionsRuntime runtime, TextWriter log, CancellationToken ct = default)
     {
         var institutions = runtime.Services.GetRequiredService<InstitutionService>();
         var staff = new CallContext(new Caller("demo-seed", "演示数据", Role.CityAdministrator, "440100", null, null, "demo"), "demo-seed", ct);
-        if ((await institutions.ListAsync(staff, null)).Value is { Count: > 0 })
-        {
-            log.WriteLine("Demo data: care institutions already present.");
-            return;
-        }
+        var existing = (await institutions.ListAsync(staff, null)).Value!.Items.Select(i => i.Name).ToHashSet(StringComparer.Ordinal);
         var citizen = new CallContext(new Caller("citizen-zhang", "张伟（市民）", Role.Citizen, null, DevelopmentIdentityProvider.DemoPersons.ZhangWei, null, "demo"), "demo-seed", ct);
         var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
         var demo = new (RegisterInstitutionRequest Registry, int Score, bool Serious, string Findings, int CareStaff, int Residents, string? Complaint)[]
@@ -33,8 +29,11 @@ public static partial class DemoData
             (new("越秀区长者颐养中心", "粤民养备 440104-0032", today.AddYears(1), 80, "440104", "广州市越秀区解放北路 66 号", InstitutionOwnership.Private),
                 76, true, "消防通道堆放杂物（重大违规），限期整改。", 10, 60, null),
         };
+        var added = 0;
         foreach (var d in demo)
         {
+            if (existing.Contains(d.Registry.Name!)) continue;
+            added++;
             var registered = await institutions.RegisterAsync(staff, d.Registry);
             if (registered.Value is not { } institution) continue;
             await institutions.RecordInspectionAsync(staff, institution.Id, new InspectionRequest(today.AddMonths(-2), d.Score, d.Serious, d.Findings));
@@ -42,6 +41,8 @@ public static partial class DemoData
             if (d.Complaint is { } text && (await institutions.LodgeComplaintAsync(citizen, institution.Id, new ComplaintRequest(text))).Value is { } receipt)
                 await institutions.DecideComplaintAsync(staff, institution.Id, receipt.Id, new ComplaintDecisionRequest(true, "经调取监控核实，夜班人手不足，已责令整改。"));
         }
-        log.WriteLine($"Demo data: {demo.Length} care institutions with inspections, staffing and star ratings.");
+        log.WriteLine(added > 0
+            ? $"Demo data: {added} care institutions with inspections, staffing and star ratings."
+            : "Demo data: care institutions already present.");
     }
 }
