@@ -107,6 +107,7 @@ public static class ServiceRegistration
         // Disaster relief: field devices and resumable uploads (Disaster/Devices, Disaster/Uploads)
         services.AddDisasterUploads(configuration);
         CivilAffairs.Application.Disaster.Dispatching.DispatchRegistration.AddDisasterDispatch(services, configuration);
+        CivilAffairs.Application.Elderly.Institutions.InstitutionRegistration.AddElderlyInstitutions(services, configuration);
         CivilAffairs.Application.Elderly.Meals.MealsRegistration.AddElderlyMealsAndHomeCare(services, configuration);
         return services;
     }

@@ -83,6 +83,18 @@ public static class TableNames
     public const string DisasterDispatchLists = "DisasterDispatchLists";
     /// <summary>Relief field teams (PK <c>team</c>, RK team id).</summary>
     public const string DisasterTeams = "DisasterTeams";
+    /// <summary>Care institutions (养老机构): PK district code, RK institution id (registry entry, ETag).</summary>
+    public const string ElderlyInstitutions = "ElderlyInstitutions";
+    /// <summary>PK institution id → district (write-once lookup).</summary>
+    public const string ElderlyInstitutionIds = "ElderlyInstitutionIds";
+    /// <summary>PK district code, RK institution id: the stored star rating with its components and explanation.</summary>
+    public const string ElderlyInstitutionRatings = "ElderlyInstitutionRatings";
+    /// <summary>PK institution id, RK inspection id.</summary>
+    public const string ElderlyInspections = "ElderlyInspections";
+    /// <summary>PK institution id, RK staffing record id.</summary>
+    public const string ElderlyStaffing = "ElderlyStaffing";
+    /// <summary>PK institution id, RK complaint id: text and complainant only as SM4 ciphertext.</summary>
+    public const string ElderlyComplaints = "ElderlyComplaints";
     /// <summary>Meal points (PK <c>meal-points</c>, RK point id; RK <c>terminal.{deviceId}</c> → point id).</summary>
     public const string ElderlyMealPoints = "ElderlyMealPoints";
     /// <summary>Meal transactions: receipt rows and the per-point-day, per-district-month and per-elder attendance copies (see <c>MealLedger</c>).</summary>
