@@ -104,6 +104,7 @@ public static class ServiceRegistration
         // Disaster relief: field devices and resumable uploads (Disaster/Devices, Disaster/Uploads)
         services.AddDisasterUploads(configuration);
         CivilAffairs.Application.Disaster.Dispatching.DispatchRegistration.AddDisasterDispatch(services, configuration);
+        CivilAffairs.Application.Elderly.Alarms.AlarmsRegistration.AddElderlyAlarms(services, configuration);
         return services;
     }
 }

@@ -79,6 +79,18 @@ public static class TableNames
     public const string DisasterDispatchLists = "DisasterDispatchLists";
     /// <summary>Relief field teams (PK <c>team</c>, RK team id).</summary>
     public const string DisasterTeams = "DisasterTeams";
+    /// <summary>平安通 alarms (PK alarm id, RK <c>alarm</c>, plus the alarm's outbox rows).</summary>
+    public const string ElderlyAlarms = "ElderlyAlarms";
+    /// <summary>Alarm desks' queue read model: PK operator company, RK alarm id (status, offered to, trigger).</summary>
+    public const string ElderlyAlarmQueue = "ElderlyAlarmQueue";
+    /// <summary>SLA ledger rows: PK <c>{company}|{yyyy-MM}</c> (China month of receipt), RK alarm id: the monthly report is one partition query.</summary>
+    public const string ElderlyAlarmSla = "ElderlyAlarmSla";
+    /// <summary>Terminal events received (PK terminal id, RK the terminal's event id): idempotency of terminal traffic.</summary>
+    public const string ElderlyTerminalEvents = "ElderlyTerminalEvents";
+    /// <summary>An elder's terminals (PK elder id, RK terminal id) and the heartbeat due index (PK <c>due</c>, RK <c>{yyyyMMddHHmmss}|{terminal id}</c>).</summary>
+    public const string ElderlyTerminals = "ElderlyTerminals";
+    /// <summary>Welfare-check tasks: PK the elder's community code, RK <c>{terminal id}.{silent-since ticks}</c> (one per silence).</summary>
+    public const string ElderlyWelfareChecks = "ElderlyWelfareChecks";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
