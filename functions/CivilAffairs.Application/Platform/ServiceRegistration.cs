@@ -101,6 +101,9 @@ public static class ServiceRegistration
         services.AddSingleton<CivilAffairs.Application.Disaster.DashboardFeed>();
         services.AddDisasterNeeds(configuration);
 
+        // Elderly care (Elderly/Elders)
+        CivilAffairs.Application.Elderly.Elders.ElderlyRegistration.AddElderlyElders(services);
+
         // Disaster relief: field devices and resumable uploads (Disaster/Devices, Disaster/Uploads)
         services.AddDisasterUploads(configuration);
         CivilAffairs.Application.Disaster.Dispatching.DispatchRegistration.AddDisasterDispatch(services, configuration);

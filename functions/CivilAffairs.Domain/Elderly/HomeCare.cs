@@ -243,7 +243,7 @@ public static class HomeCareBilling
             return Outcome<HomeCareBillingLine>.Reject("HOMECARE_NOT_CONFIRMED", "服务未经老人或亲属确认，不能结算", null);
         var evv = order.Evv().Value;
         if (elder.Id != order.ElderId) return Outcome<HomeCareBillingLine>.Reject("EVV_WRONG_RECIPIENT", "服务对象与工单不符", "elderId");
-        var active = ServiceLifecycle.Check(budgetEnrolment?.ElderId == elder.Id ? budgetEnrolment : null, elder.DiedOn, evv.Date, ElderService.HomeCareBudget);
+        var active = ServiceLifecycle.Check(budgetEnrolment?.ElderId == elder.Id ? budgetEnrolment : null, elder.DiedOn, evv.Date, ElderCareService.HomeCareBudget);
         if (active.Rejection is { Code: "ELDER_DECEASED" }) return Outcome<HomeCareBillingLine>.Reject(active.Rejections);
         if (!c.HourlyPrices.TryGetValue(order.Service, out var price))
             return Outcome<HomeCareBillingLine>.Reject("HOMECARE_SERVICE_NOT_IN_CATALOGUE", "服务项目不在目录中", "service");

@@ -1,7 +1,7 @@
 namespace CivilAffairs.Domain.Elderly;
 
 /// <summary>The services that end when an elder dies.</summary>
-public enum ElderService
+public enum ElderCareService
 {
     /// <summary>平安通呼叫服务.</summary>
     AlarmService,
@@ -12,7 +12,7 @@ public enum ElderService
 }
 
 /// <summary>An elder's enrolment in one service: active from <see cref="From"/> through <see cref="Until"/> (inclusive; open-ended when null).</summary>
-public sealed record Enrolment(string ElderId, ElderService Service, DateOnly From, DateOnly? Until = null);
+public sealed record Enrolment(string ElderId, ElderCareService Service, DateOnly From, DateOnly? Until = null);
 
 /// <summary>
 /// "Death stops everything": a service is active on a date when the elder is enrolled on that date and
@@ -21,11 +21,11 @@ public sealed record Enrolment(string ElderId, ElderService Service, DateOnly Fr
 /// </summary>
 public static class ServiceLifecycle
 {
-    public static string ChineseName(this ElderService service) => service switch
+    public static string ChineseName(this ElderCareService service) => service switch
     {
-        ElderService.AlarmService => "平安通呼叫服务",
-        ElderService.MealSubsidy => "助餐补贴",
-        ElderService.HomeCareBudget => "居家服务补贴",
+        ElderCareService.AlarmService => "平安通呼叫服务",
+        ElderCareService.MealSubsidy => "助餐补贴",
+        ElderCareService.HomeCareBudget => "居家服务补贴",
         _ => throw new ArgumentOutOfRangeException(nameof(service)),
     };
 
@@ -37,7 +37,7 @@ public static class ServiceLifecycle
     /// the death date), SERVICE_NOT_ENROLLED (no enrolment, or before it starts), SERVICE_ENDED (after it ends).
     /// Death is checked first: it is the reason people need to hear.
     /// </summary>
-    public static Outcome<DateOnly> Check(Enrolment? enrolment, DateOnly? diedOn, DateOnly date, ElderService service)
+    public static Outcome<DateOnly> Check(Enrolment? enrolment, DateOnly? diedOn, DateOnly date, ElderCareService service)
     {
         if (diedOn is { } died && date >= EndsFrom(died))
             return Outcome<DateOnly>.Reject("ELDER_DECEASED", $"老人已于{died:yyyy-MM-dd}去世，{service.ChineseName()}自{EndsFrom(died):yyyy-MM-dd}起终止", "date");
@@ -48,7 +48,7 @@ public static class ServiceLifecycle
         return Outcome<DateOnly>.Accept(date);
     }
 
-    public static bool IsActive(Enrolment? enrolment, DateOnly? diedOn, DateOnly date, ElderService service) =>
+    public static bool IsActive(Enrolment? enrolment, DateOnly? diedOn, DateOnly date, ElderCareService service) =>
         Check(enrolment, diedOn, date, service).Accepted;
 
     /// <summary>

@@ -120,7 +120,7 @@ public static class MealSubsidy
         if (servedAt > clock.GetUtcNow().AddMinutes(5)) return Outcome<MealRecording>.Reject("MEAL_SERVED_IN_FUTURE", "就餐时间不能晚于当前时间", "servedAt");
         if (point.MenuPrice <= 0) return Outcome<MealRecording>.Reject("MEAL_PRICE_INVALID", "餐标价格必须大于0元", "menuPrice");
         var date = ChinaTime.DateOf(servedAt);
-        var active = ServiceLifecycle.Check(mealEnrolment?.ElderId == elder.Id ? mealEnrolment : null, elder.DiedOn, date, ElderService.MealSubsidy);
+        var active = ServiceLifecycle.Check(mealEnrolment?.ElderId == elder.Id ? mealEnrolment : null, elder.DiedOn, date, ElderCareService.MealSubsidy);
         if (!active.Accepted) return Outcome<MealRecording>.Reject(active.Rejections);
         var quote = Quote(elder, point, policy);
         return Outcome<MealRecording>.Accept(new MealRecording(MealRecordingKind.Recorded,

@@ -5,7 +5,7 @@ namespace CivilAffairs.Domain.Tests.Elderly;
 public class HomeCareTests
 {
     readonly ManualClock _clock = new(Fixtures.T0);
-    static readonly Enrolment Budget = new("elder-1", ElderService.HomeCareBudget, new DateOnly(2026, 1, 1));
+    static readonly Enrolment Budget = new("elder-1", ElderCareService.HomeCareBudget, new DateOnly(2026, 1, 1));
 
     HomeCareOrder Assigned(Elder elder, HomeCareServiceType service = HomeCareServiceType.Cleaning) =>
         HomeCareOrder.Place("hc-1", elder, service, Fixtures.Today, _clock).Value.Assign("carer-1").Value;

@@ -7,7 +7,7 @@ public class MealTests
     readonly ManualClock _clock = new(Fixtures.T0.AddHours(3));
     static readonly MealPoint TianhePoint = new("mp-th", "石牌长者饭堂", Fixtures.Tianhe);
     static readonly MealPoint YuexiuPoint = new("mp-yx", "北京街长者饭堂", Fixtures.Yuexiu);
-    static readonly Enrolment Meals = new("elder-1", ElderService.MealSubsidy, new DateOnly(2026, 1, 1));
+    static readonly Enrolment Meals = new("elder-1", ElderCareService.MealSubsidy, new DateOnly(2026, 1, 1));
     static readonly DateTimeOffset Noon = Fixtures.T0.AddHours(2);
 
     static Enrolment MealsOf(Elder elder) => Meals with { ElderId = elder.Id };

@@ -20,6 +20,7 @@ public static partial class DemoData
 
         await SeedPeopleAsync(runtime, ct);
         await SeedDevicesAsync(runtime, ct);
+        await SeedEldersAsync(runtime, ct);
 
         var tables = runtime.Services.GetRequiredService<Tables>();
         var table = await tables.GetAsync(TableNames.CatalogPreReviews, ct);

@@ -61,14 +61,19 @@ public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog a
     }
 
     /// <summary>Whether a death is recorded for the person that counts for a household of <paramref name="householdJurisdiction"/>.</summary>
-    public async Task<bool> IsDeceasedAsync(string idIndex, string householdJurisdiction, CancellationToken ct)
+    public async Task<bool> IsDeceasedAsync(string idIndex, string householdJurisdiction, CancellationToken ct) =>
+        await DateOfDeathAsync(idIndex, householdJurisdiction, ct) is not null;
+
+    /// <summary>The recorded date of death of the person that counts in <paramref name="jurisdiction"/> (same rule as <see cref="IsDeceasedAsync"/>), if any.</summary>
+    public async Task<DateOnly?> DateOfDeathAsync(string idIndex, string jurisdiction, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.Deaths, ct);
         var found = await table.GetEntityIfExistsAsync<TableEntity>(idIndex[..2], idIndex, select: ["DateOfDeath", "Jurisdiction", "PersonRegistered"], cancellationToken: ct);
-        if (!found.HasValue) return false;
+        if (!found.HasValue) return null;
         var row = found.Value!;
         // A registered person's death was recorded by staff over them: it counts everywhere (so do records from before
         // jurisdictions were kept); an unregistered person's only where the recording office's jurisdiction reaches.
-        return row.GetBoolean("PersonRegistered") == true || row.GetString("Jurisdiction") is not { } recordedIn || Jurisdiction.Contains(recordedIn, householdJurisdiction);
+        var counts = row.GetBoolean("PersonRegistered") == true || row.GetString("Jurisdiction") is not { } recordedIn || Jurisdiction.Contains(recordedIn, jurisdiction);
+        return counts ? DateOnly.ParseExact(row.GetString("DateOfDeath"), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 }

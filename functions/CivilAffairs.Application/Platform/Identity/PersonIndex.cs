@@ -244,8 +244,8 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
     static string? NullIfEmpty(string? s) => string.IsNullOrWhiteSpace(s) ? null : s;
 
     [GeneratedRegex(@"^[\p{IsCJKUnifiedIdeographs}A-Za-z·\. ]{1,50}$")]
-    private static partial Regex NamePattern();
+    internal static partial Regex NamePattern();
 
     [GeneratedRegex(@"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")]
-    private static partial Regex PhonePattern();
+    internal static partial Regex PhonePattern();
 }

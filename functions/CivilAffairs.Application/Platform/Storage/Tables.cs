@@ -67,6 +67,10 @@ public static class TableNames
     public const string DisasterNeedReports = "DisasterNeedReports";
     /// <summary>Disaster field devices (PartitionKey = device id; RowKey <c>device</c>, plus one <c>usage.{uploadId}</c> row per committed upload).</summary>
     public const string DisasterDevices = "DisasterDevices";
+    /// <summary>Elders enrolled in elderly-care services: PartitionKey = elder id, RowKey <c>elder</c>.</summary>
+    public const string Elders = "Elders";
+    /// <summary>Index rows of <see cref="Elders"/>: by jurisdiction, person, ID-number blind index and meal card.</summary>
+    public const string ElderIndex = "ElderIndex";
     /// <summary>Resumable field-upload sessions (PartitionKey = upload id, RowKey <c>session</c>).</summary>
     public const string DisasterUploads = "DisasterUploads";
     /// <summary>Relief warehouses (PK <c>warehouse</c>, RK warehouse id).</summary>
