@@ -75,12 +75,12 @@ public class AlarmDecisionTests
             Id = "elder-1", Name = "李建国", BirthDate = new DateOnly(1940, 5, 1), Category = ElderCategory.Aged80Plus, LivesAlone = true,
             Community = "盐运西社区", DistrictCode = "440104",
         },
-        "440104002001", "person-ljg", "广东省广州市越秀区北京街道盐运西社区某路1号",
+        "440104002001", "person-ljg", "id-index", "广东省广州市越秀区北京街道盐运西社区某路1号",
         [
             new StoredContact("c-1", "李娜", ContactRole.Relative, "13800000004", true, T0.AddDays(-30), "person-ln"),
             new StoredContact("c-2", "王社工", ContactRole.CommunityWorker, "13800000002", true, T0.AddDays(-30), null),
         ],
-        [new Enrolment("elder-1", Domain.Elderly.ElderService.AlarmService, new DateOnly(2025, 1, 1))], "123456789012");
+        [new Enrolment("elder-1", Domain.Elderly.ElderCareService.AlarmService, new DateOnly(2025, 1, 1))], "123456789012", T0.AddYears(-1), "seed", default);
 
     static AlarmRecord Record(FakeTimeProvider clock)
     {

@@ -21,6 +21,7 @@ public static partial class DemoData
         await SeedPeopleAsync(runtime, ct);
         await SeedDevicesAsync(runtime, ct);
         await SeedEldersAsync(runtime, ct);
+        await SeedAlarmTerminalsAsync(runtime, ct);
 
         var tables = runtime.Services.GetRequiredService<Tables>();
         var table = await tables.GetAsync(TableNames.CatalogPreReviews, ct);

@@ -10,7 +10,6 @@ using CivilAffairs.Domain.Platform;
 using Microsoft.Extensions.Options;
 using GeoPoint = CivilAffairs.Domain.Disaster.GeoPoint;
 
-using ElderService = CivilAffairs.Application.Elderly.Elders.ElderService;
 
 namespace CivilAffairs.Application.Elderly.Alarms;
 

@@ -13,7 +13,6 @@ using CivilAffairs.Domain.Platform;
 using Microsoft.Extensions.Options;
 using GeoPoint = CivilAffairs.Domain.Disaster.GeoPoint;
 
-using ElderService = CivilAffairs.Application.Elderly.Elders.ElderService;
 
 namespace CivilAffairs.Application.Elderly.Terminals;
 
@@ -75,7 +74,7 @@ public sealed class TerminalEventService(Tables tables, DeviceService devices, T
         {
             if (await elders.GetAsync(terminal.ElderId, ct) is not { } elder)
                 return Problem.Conflict("ELDER_NOT_FOUND", "老人档案不存在", "终端绑定的老人档案不存在，无法生成告警。");
-            var active = ServiceLifecycle.Check(elder.EnrolmentFor(Domain.Elderly.ElderService.AlarmService), elder.Elder.DiedOn, ChinaTime.Today(clock), Domain.Elderly.ElderService.AlarmService);
+            var active = ServiceLifecycle.Check(elder.EnrolmentFor(Domain.Elderly.ElderCareService.AlarmService), elder.Elder.DiedOn, ChinaTime.Today(clock), Domain.Elderly.ElderCareService.AlarmService);
             if (!active.Accepted)
             {
                 await audit.AppendAsync(caller, new AuditEvent("elderly.terminal.event", AuditOutcome.Denied, elder.Elder.Id, Detail: $"{terminal.Id}:{active.Rejection!.Code}"), requestId, ct);

@@ -13,7 +13,6 @@ using CivilAffairs.Domain.Elderly;
 using CivilAffairs.Domain.Platform;
 using Microsoft.Extensions.Options;
 
-using ElderService = CivilAffairs.Application.Elderly.Elders.ElderService;
 
 namespace CivilAffairs.Application.Elderly.Terminals;
 
