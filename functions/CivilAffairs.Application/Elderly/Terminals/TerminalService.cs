@@ -57,7 +57,7 @@ public sealed class TerminalService(Tables tables, DeviceService devices, ElderS
         if (body.Kind is null) errors.Add(new FieldError("kind", "请选择终端类型：oneButton、phoneApp 或 smartSensor。"));
         var name = body.Name?.Trim();
         if (name is { Length: > 60 } || (name is not null && TextRules.Check(name) is not null)) errors.Add(new FieldError("name", "终端名称不超过 60 个字符。"));
-        if (body.HeartbeatSeconds is { } hb && hb is < 60 or > 7 * 86400) errors.Add(new FieldError("heartbeatSeconds", "心跳间隔须在 60 秒到 7 天之间。"));
+        if (body.HeartbeatSeconds is { } hb && hb is < 10 or > 7 * 86400) errors.Add(new FieldError("heartbeatSeconds", "心跳间隔须在 10 秒到 7 天之间。"));
         if (errors.Count > 0) return Problem.Invalid(errors);
         var elder = await elderService.ReadForAsync(call, elderId, "elderly.terminal.register");
         if (elder.Problem is { } p) return p;
