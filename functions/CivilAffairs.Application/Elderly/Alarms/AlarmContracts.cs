@@ -22,10 +22,10 @@ public sealed class AlarmOptions
     /// The duty roster per company: operators' platform subjects in offer order, and the supervisor on duty. Configuration, not a
     /// table: the centre publishes its roster per shift (default: the demo accounts of the one-machine runtime).
     /// </summary>
-    public Dictionary<string, AlarmDesk> Desks { get; set; } = new(StringComparer.Ordinal)
-    {
-        ["pat-center"] = new AlarmDesk { Operators = ["pat-operator-1", "pat-operator-2"], Supervisor = "pat-supervisor" },
-    };
+    public Dictionary<string, AlarmDesk> Desks { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The roster used when none is configured: the one-machine runtime's demo accounts.</summary>
+    public static AlarmDesk DemoDesk() => new() { Operators = ["pat-operator-1", "pat-operator-2"], Supervisor = "pat-supervisor" };
 
     public AlarmPolicy Policy => new(TimeSpan.FromSeconds(Math.Max(1, AcknowledgeSeconds)), Math.Max(0, MaxReOffers));
 

@@ -15,7 +15,9 @@ public static class AlarmsRegistration
     /// </summary>
     public static IServiceCollection AddElderlyAlarms(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<AlarmOptions>().Bind(configuration.GetSection(AlarmOptions.SectionName));
+        // Defaults are applied after binding (a bound list would otherwise be appended to the default one).
+        services.AddOptions<AlarmOptions>().Bind(configuration.GetSection(AlarmOptions.SectionName))
+            .PostConfigure(o => { if (o.Desks.Count == 0) o.Desks[o.Company] = AlarmOptions.DemoDesk(); });
         services.AddOptions<TerminalOptions>().Bind(configuration.GetSection(TerminalOptions.SectionName));
         services.AddSingleton<AlarmRepository>();
         services.AddSingleton<AlarmDesks>();
