@@ -221,6 +221,11 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
           name: 'ElderlyWelfareCheckSchedule'
           value: '0 */5 * * * *'
         }
+        // ---- Elderly care: institutions ----
+        {
+          name: 'ElderlyInstitutionRatingSchedule'
+          value: '0 30 16 * * *' // 00:30 China Standard Time: ratings follow the new business date
+        }
         // ---- Abuse limits (per instance; put API Management or Front Door in front for global limits) ----
         {
           name: 'Security__RateLimit__PublicPerMinute'

@@ -28,10 +28,10 @@ static class Program
     static async Task<int> Main(string[] args)
     {
         // Modes: the catalogue point-read benchmark (default), `verification` (VerificationBenchmark), `surge` (SurgeBenchmark)
-        // or `soak` (SoakBenchmark).
+        // `soak` (SoakBenchmark) or `alarms` (AlarmBenchmark).
         Func<CancellationToken, Task<int>> run;
         var mode = args.Length > 0 ? args[0] : "";
-        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, "soak" => SoakOptions.Usage, _ => Options.Usage };
+        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, "soak" => SoakOptions.Usage, "alarms" => AlarmOptions.Usage, _ => Options.Usage };
         try
         {
             if (mode == "verification")
@@ -43,6 +43,11 @@ static class Program
             {
                 var so = SurgeOptions.Parse(args[1..]);
                 run = ct => SurgeBenchmark.RunAsync(so, ct);
+            }
+            else if (mode == "alarms")
+            {
+                var ao = AlarmOptions.Parse(args[1..]);
+                run = ct => AlarmBenchmark.RunAsync(ao, ct);
             }
             else if (mode == "soak")
             {

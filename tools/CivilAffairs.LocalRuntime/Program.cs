@@ -33,6 +33,7 @@ if (args.Contains("--demo"))
     {
         await DemoData.SeedAsync(runtime, Console.Out);
         await DemoData.SeedDisasterAsync(runtime, Console.Out);
+        await DemoData.SeedInstitutionsAsync(runtime, Console.Out);
         _ = await DemoData.SeedAssistanceAsync(runtime, Console.Out); // decisions continue in the background
     }
     catch (Exception e) { Console.Error.WriteLine($"Demo data could not be added: {e.Message}"); }

@@ -179,7 +179,7 @@ public sealed class AlarmService(AlarmRepository alarms, ElderRepository elders,
 
     public async Task<Result<AlarmRelativeView>> ArrivalAsync(CallContext call, string id, AlarmArrivalRequest body)
     {
-        if (body.Position is not { Lat: { } lat, Lon: { } lon } || !GeoPoint.TryCreate(lat, lon, out var position))
+        if (body.Position?.Normalized() is not { Lat: { } lat, Lon: { } lon } || !GeoPoint.TryCreate(lat, lon, out var position))
             return Problem.Invalid("position", "请提供到场位置 {lat, lon}（WGS-84）。");
         var now = clock.GetUtcNow();
         if (body.At is { } at && (at > now + TimeSpan.FromMinutes(5) || at < now - TimeSpan.FromDays(1)))

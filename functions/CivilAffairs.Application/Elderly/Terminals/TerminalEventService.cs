@@ -34,7 +34,8 @@ public sealed class TerminalEventService(Tables tables, DeviceService devices, T
         if (body.Kind is null) errors.Add(new FieldError("kind", "请提供事件类型：press、fall、smoke、gas、lowBattery 或 heartbeat。"));
         if (body.At is null) errors.Add(new FieldError("at", "请提供事件发生时间（ISO 8601，含时区）。"));
         GeoPoint? position = null;
-        if (body.Position is { } pos)
+        var reported = body.Position?.Normalized();
+        if (reported is { } pos)
         {
             if (pos is { Lat: { } lat, Lon: { } lon } && GeoPoint.TryCreate(lat, lon, out var p)) position = p;
             else errors.Add(new FieldError("position", "位置须为 {lat, lon}（WGS-84）。"));
@@ -85,7 +86,7 @@ public sealed class TerminalEventService(Tables tables, DeviceService devices, T
             if (!seen.HasValue && !await TryAddAsync(events, new TableEntity(terminal.Id, body.EventId!)
                 { ["Kind"] = kind.ToString(), ["AlarmId"] = alarmId, ["ReceivedAt"] = clock.GetUtcNow(), ["Done"] = false }, ct))
                 alarmId = (await events.GetEntityAsync<TableEntity>(terminal.Id, body.EventId!, cancellationToken: ct)).Value.GetString("AlarmId");
-            var alarm = await alarms.RaiseAsync(alarmId!, alive, ev, elder, body.Position, body.Battery, ct);
+            var alarm = await alarms.RaiseAsync(alarmId!, alive, ev, elder, reported, body.Battery, ct);
             await events.UpdateEntityAsync(new TableEntity(terminal.Id, body.EventId!) { ["Done"] = true }, ETag.All, TableUpdateMode.Merge, ct);
             alarmId = alarm.Id;
         }

@@ -30,6 +30,10 @@ public static class SettingNames
     /// <summary>How long a stored pre-review stays valid (TimeSpan, e.g. 30.00:00:00).</summary>
     public const string CatalogPreReviewValidity = "Catalog__PreReviewValidity";
 
+    // ---- Elderly care: institutions ----
+    /// <summary>Six-field NCRONTAB schedule (UTC) of the daily recomputation of institutions' star ratings (timer uses %ElderlyInstitutionRatingSchedule%).</summary>
+    public const string ElderlyInstitutionRatingSchedule = "ElderlyInstitutionRatingSchedule";
+
     // ---- Provisioned for the security layer and service areas (read by their code) ----
     // Written by infra/modules/functionapp.bicep; values come from the Bicep, secrets as Key Vault references.
 

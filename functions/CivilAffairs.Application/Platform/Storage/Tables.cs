@@ -95,6 +95,18 @@ public static class TableNames
     public const string ElderlyTerminals = "ElderlyTerminals";
     /// <summary>Welfare-check tasks: PK the elder's community code, RK <c>{terminal id}.{silent-since ticks}</c> (one per silence).</summary>
     public const string ElderlyWelfareChecks = "ElderlyWelfareChecks";
+    /// <summary>Care institutions (养老机构): PK district code, RK institution id (registry entry, ETag).</summary>
+    public const string ElderlyInstitutions = "ElderlyInstitutions";
+    /// <summary>PK institution id → district (write-once lookup).</summary>
+    public const string ElderlyInstitutionIds = "ElderlyInstitutionIds";
+    /// <summary>PK district code, RK institution id: the stored star rating with its components and explanation.</summary>
+    public const string ElderlyInstitutionRatings = "ElderlyInstitutionRatings";
+    /// <summary>PK institution id, RK inspection id.</summary>
+    public const string ElderlyInspections = "ElderlyInspections";
+    /// <summary>PK institution id, RK staffing record id.</summary>
+    public const string ElderlyStaffing = "ElderlyStaffing";
+    /// <summary>PK institution id, RK complaint id: text and complainant only as SM4 ciphertext.</summary>
+    public const string ElderlyComplaints = "ElderlyComplaints";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
