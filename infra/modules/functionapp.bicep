@@ -216,6 +216,11 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
           name: 'Catalog__PreReviewValidity'
           value: '30.00:00:00'
         }
+        // ---- Elderly care: 平安通 silent-terminal sweep ----
+        {
+          name: 'ElderlyWelfareCheckSchedule'
+          value: '0 */5 * * * *'
+        }
         // ---- Elderly care: institutions ----
         {
           name: 'ElderlyInstitutionRatingSchedule'

@@ -104,9 +104,10 @@ public static class ServiceRegistration
         // Elderly care (Elderly/Elders)
         CivilAffairs.Application.Elderly.Elders.ElderlyRegistration.AddElderlyElders(services);
 
-        // Disaster relief: field devices and resumable uploads (Disaster/Devices, Disaster/Uploads)
+        // Disaster relief: resumable uploads from field devices (Disaster/Uploads; the registry is Platform/Devices)
         services.AddDisasterUploads(configuration);
         CivilAffairs.Application.Disaster.Dispatching.DispatchRegistration.AddDisasterDispatch(services, configuration);
+        CivilAffairs.Application.Elderly.Alarms.AlarmsRegistration.AddElderlyAlarms(services, configuration);
         CivilAffairs.Application.Elderly.Institutions.InstitutionRegistration.AddElderlyInstitutions(services, configuration);
         CivilAffairs.Application.Elderly.Meals.MealsRegistration.AddElderlyMealsAndHomeCare(services, configuration);
         return services;

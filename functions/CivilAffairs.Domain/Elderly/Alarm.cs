@@ -226,6 +226,31 @@ public sealed record Alarm
     }
 
     /// <summary>
+    /// The operator the alarm is ringing at sends it to the supervisor at once instead of waiting for the acknowledgement
+    /// deadline (busy on another call, a case they cannot handle). Stays Offered, now to <paramref name="supervisor"/>,
+    /// with <see cref="Escalated"/> set. Only the operator it is offered to (ALARM_NOT_OFFERED_TO_YOU), only while Offered
+    /// (ALARM_INVALID_TRANSITION), and only once (ALARM_ALREADY_ESCALATED).
+    /// </summary>
+    public Outcome<Alarm> EscalateNow(string operatorId, string supervisor, TimeProvider clock)
+    {
+        ArgumentNullException.ThrowIfNull(clock);
+        if (Status != AlarmStatus.Offered)
+            return Outcome<Alarm>.Reject("ALARM_INVALID_TRANSITION", $"告警当前状态为{Status.ChineseName()}，不能升级", null);
+        if (Escalated) return Outcome<Alarm>.Reject("ALARM_ALREADY_ESCALATED", "告警已升级至值班主管", null);
+        if (OfferedTo != operatorId) return Outcome<Alarm>.Reject("ALARM_NOT_OFFERED_TO_YOU", "该告警未派给您，不能升级", "operatorId");
+        if (string.IsNullOrWhiteSpace(supervisor)) return Outcome<Alarm>.Reject("ALARM_SUPERVISOR_REQUIRED", "请指定值班主管", "supervisor");
+        var now = clock.GetUtcNow();
+        return Outcome<Alarm>.Accept(this with
+        {
+            OfferedTo = supervisor,
+            OfferedAt = now,
+            Escalated = true,
+            EscalatedAt = now,
+            History = [.. History, new AlarmStep(Status, Status, now, operatorId, $"坐席升级至值班主管{supervisor}")],
+        });
+    }
+
+    /// <summary>
     /// Answered → OutcomeRecorded, by the operator who answered (ALARM_NOT_YOUR_ALARM). Relaying to 120 needs the
     /// 120 reference number (ALARM_EMERGENCY_REFERENCE_REQUIRED).
     /// </summary>

@@ -146,7 +146,7 @@ public static class AccessPolicy
         [Permission.DecideAssistance] = [Role.DistrictApprover],
         [Permission.ManagePayments] = [Role.DistrictApprover, Role.CityAdministrator],
         [Permission.RecordDeath] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
-        [Permission.UseRealtime] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.UseRealtime] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.AlarmOperator, Role.AlarmSupervisor],
         [Permission.ManageIncidents] = [Role.DistrictApprover, Role.CityAdministrator],
         [Permission.ReadDisaster] = [Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
         [Permission.ReportNeed] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
@@ -182,6 +182,9 @@ public static class AccessPolicy
         [Role.StreetOfficer] = [AccessPurpose.CaseHandling, AccessPurpose.Contact],
         [Role.DistrictApprover] = [AccessPurpose.EligibilityReview, AccessPurpose.CaseHandling],
         [Role.CityAdministrator] = [AccessPurpose.CaseHandling, AccessPurpose.EligibilityReview],
+        // 平安通 operators phone the elder and their contacts while handling an alarm.
+        [Role.AlarmOperator] = [AccessPurpose.Contact],
+        [Role.AlarmSupervisor] = [AccessPurpose.Contact],
     };
 
     public static IReadOnlyCollection<Role> RolesFor(Permission permission) => Grants[permission];

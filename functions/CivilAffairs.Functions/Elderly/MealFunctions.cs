@@ -1,4 +1,5 @@
 using CivilAffairs.Application.Elderly.Meals;
+using CivilAffairs.Application.Elderly.WelfareChecks;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Platform;
 using CivilAffairs.Functions.Platform;
@@ -11,7 +12,7 @@ using Microsoft.Extensions.Logging;
 namespace CivilAffairs.Functions.Elderly;
 
 /// <summary>长者饭堂: meal points and their terminals, meals at the till, daily settlement, monthly reconciliation, meal attendance.</summary>
-public sealed class MealFunctions(MealPointService points, MealTransactionService meals, MealSettlementService settlements, MealAbsenceService absences,
+public sealed class MealFunctions(MealPointService points, MealTransactionService meals, MealSettlementService settlements, MealAbsenceService absences, WelfareCheckService checks,
     HttpEndpoint http, TimeProvider clock)
 {
     [Function("RegisterMealPoint")]
@@ -109,7 +110,7 @@ public sealed class MealFunctions(MealPointService points, MealTransactionServic
     public Task<IActionResult> Absences(
         [HttpTrigger(AuthorizationLevel.Anonymous, "get", Route = "elderly/meal-absences")] HttpRequest req,
         FunctionContext context) =>
-        http.RunAsync(req, context, absences.ListAsync);
+        http.RunAsync(req, context, call => checks.ListAsync(call, Query.Text(req, "status"), WelfareCheckReason.MealAbsence));
 
     /// <summary>Every day at 00:10 China time (16:10 UTC): settles the day before for every meal point.</summary>
     [Function("SettleMealsDaily")]

@@ -5,6 +5,8 @@ using CivilAffairs.Application.Platform.Health;
 using CivilAffairs.Orchestrations.Assistance;
 using CivilAffairs.Orchestrations.Catalog;
 using CivilAffairs.Orchestrations.Disaster;
+using CivilAffairs.Orchestrations.Elderly;
+using CivilAffairs.Application.Elderly.Alarms;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -21,6 +23,7 @@ public static class WorkflowRegistration
         services.TryAddSingleton<IPreReviewWorkflow, PreReviewWorkflow>();
         services.TryAddSingleton<IAssistanceCaseWorkflow, AssistanceCaseWorkflow>();
         services.TryAddSingleton<IDispatchWorkflow, DispatchWorkflow>();
+        services.TryAddSingleton<IAlarmWorkflow, AlarmWorkflow>();
         return services;
     }
 }

@@ -45,6 +45,19 @@ public class AlarmTests
     }
 
     [Fact]
+    public void The_operator_it_rings_at_may_send_it_to_the_supervisor_at_once_and_only_once()
+    {
+        var a = Offered();
+        Assert.Equal("ALARM_NOT_OFFERED_TO_YOU", a.EscalateNow("op-2", "sup-1", _clock).Rejection!.Code);
+        _clock.Advance(TimeSpan.FromSeconds(5));
+        var escalated = a.EscalateNow("op-1", "sup-1", _clock).Value;
+        Assert.Equal((AlarmStatus.Offered, "sup-1", true, Fixtures.T0.AddSeconds(5)), (escalated.Status, escalated.OfferedTo, escalated.Escalated, escalated.EscalatedAt));
+        Assert.Equal("ALARM_ALREADY_ESCALATED", escalated.EscalateNow("sup-1", "sup-1", _clock).Rejection!.Code);
+        Assert.Equal("sup-1", escalated.Answer("sup-1", _clock).Value.AnsweredBy);
+        Assert.Equal("ALARM_INVALID_TRANSITION", Answered().EscalateNow("op-1", "sup-1", _clock).Rejection!.Code);
+    }
+
+    [Fact]
     public void Only_urgent_events_raise_alarms()
     {
         var outcome = Alarm.Raise("al-1", Button, new TerminalEvent("t-1", TerminalEventKind.LowBattery, Fixtures.T0), "A", _clock);

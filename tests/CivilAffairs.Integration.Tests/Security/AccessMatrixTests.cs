@@ -74,6 +74,11 @@ public class AccessMatrixTests(RuntimeFixture fx)
         {
             var response = await fx.Http.SendAsync(RequestFor(f, await fx.TokenAsync(account.Id)));
             var allowed = AccessPolicy.Allows(account.Role, required.Permission);
+            // Devices share one role; a device of another area (a 平安通 terminal on the disaster uploads, a drone on terminal events)
+            // passes the role check and is refused by the device registry's area check instead.
+            if (allowed && account.Role == Role.Device && response.StatusCode == HttpStatusCode.Forbidden
+                && (await response.Content.ReadAsStringAsync()).Contains("\"DEVICE_WRONG_AREA\"", StringComparison.Ordinal))
+                continue;
             if (allowed)
                 Assert.True(response.StatusCode is not HttpStatusCode.Unauthorized and not HttpStatusCode.Forbidden,
                     $"{account.Id} ({account.Role}) should pass {name}, got {(int)response.StatusCode}");

@@ -22,6 +22,7 @@ public static partial class DemoData
         await SeedDevicesAsync(runtime, ct);
         await SeedEldersAsync(runtime, ct);
         await SeedMealPointsAsync(runtime, ct);
+        await SeedAlarmTerminalsAsync(runtime, ct);
 
         var tables = runtime.Services.GetRequiredService<Tables>();
         var table = await tables.GetAsync(TableNames.CatalogPreReviews, ct);

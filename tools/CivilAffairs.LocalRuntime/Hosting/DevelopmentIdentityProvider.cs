@@ -53,6 +53,7 @@ public sealed class DevelopmentIdentityProvider : ITrustedIssuer
         new("partner-police", "市公安局（合作单位）", Role.PartnerSystem, null, Channel: "police"),
         new("device-drone-01", "救灾无人机 01", Role.Device, null, Channel: "drone-01"),
         new("meal-terminal-yuexiu", "北京街道长者饭堂助餐终端", Role.Device, null, Channel: DemoData.MealTerminalYuexiu), new("meal-terminal-tianhe", "石牌街道长者饭堂助餐终端", Role.Device, null, Channel: DemoData.MealTerminalTianhe),
+        new("device-pat-button-01", "平安通一键呼叫终端 01（李建国）", Role.Device, null, Channel: "pat-button-01"),
         new("pat-operator-1", "平安通话务员 1（市平安通中心）", Role.AlarmOperator, "440100", Channel: "pat-center"),
         new("pat-operator-2", "平安通话务员 2（市平安通中心）", Role.AlarmOperator, "440100", Channel: "pat-center"),
         new("pat-supervisor", "平安通值班主管（市平安通中心）", Role.AlarmSupervisor, "440100", Channel: "pat-center"),

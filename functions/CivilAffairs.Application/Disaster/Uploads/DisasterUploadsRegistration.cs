@@ -1,4 +1,4 @@
-using CivilAffairs.Application.Disaster.Devices;
+using CivilAffairs.Application.Platform.Devices;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 

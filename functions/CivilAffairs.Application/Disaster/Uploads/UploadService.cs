@@ -9,7 +9,7 @@ using Azure.Storage.Blobs.Models;
 using Azure.Storage.Blobs.Specialized;
 using Azure.Storage.Queues;
 using CivilAffairs.Application.Disaster.Analysis;
-using CivilAffairs.Application.Disaster.Devices;
+using CivilAffairs.Application.Platform.Devices;
 using CivilAffairs.Application.Platform;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Files;
@@ -359,6 +359,7 @@ public sealed class UploadService(Tables tables, BlobServiceClient blobs, QueueS
     async Task<Problem> DeviceRefusalAsync(Caller caller, CancellationToken ct) => await devices.CheckAsync(caller, ct) switch
     {
         DeviceCheck.Revoked => new Problem(401, "DEVICE_REVOKED", "设备已被吊销", "该设备已被吊销，其令牌不再有效；如需继续使用请由工作人员重新登记。"),
+        DeviceCheck.WrongArea => new Problem(403, "DEVICE_WRONG_AREA", "设备不能使用该接口", "该设备是平安通呼叫终端，只能上报终端事件，不能使用救灾现场上传接口。"),
         _ => new Problem(403, "DEVICE_NOT_REGISTERED", "设备未登记", "该设备未在平台登记，不能上传。请由街道、区或市工作人员登记设备。"),
     };
 

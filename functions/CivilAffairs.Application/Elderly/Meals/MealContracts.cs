@@ -1,4 +1,4 @@
-using CivilAffairs.Application.Disaster.Devices;
+using CivilAffairs.Application.Platform.Devices;
 using CivilAffairs.Application.Disaster.Supplies;
 using CivilAffairs.Domain.Elderly;
 
@@ -41,8 +41,3 @@ public sealed record MealReconciliationLine(string MealPointId, string MealPoint
 public sealed record MealReconciliationView(string DistrictCode, string DistrictName, string Month, int Meals, decimal DistrictOwes, decimal CityPays,
     int MealsOutsideDistrict, decimal CityPaysOutsideDistrict, IReadOnlyList<MealReconciliationLine> MealPoints);
 
-/// <summary>A welfare check raised because an elder living alone stopped coming to the meal points (status <c>open</c>).</summary>
-public sealed record WelfareCheckView(string Id, string Reason, string ElderId, string? ElderName, string Jurisdiction, string JurisdictionName,
-    DateOnly LastMealOn, int DaysAbsent, int MealDaysBefore, DateTimeOffset RaisedAt, string Status);
-
-public sealed record WelfareCheckList(int Count, IReadOnlyList<WelfareCheckView> Items);

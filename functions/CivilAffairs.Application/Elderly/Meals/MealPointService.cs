@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using Azure.Data.Tables;
-using CivilAffairs.Application.Disaster.Devices;
+using CivilAffairs.Application.Platform.Devices;
 using CivilAffairs.Application.Disaster.Supplies;
 using CivilAffairs.Application.Platform;
 using CivilAffairs.Application.Platform.Audit;

@@ -1,5 +1,5 @@
 using System.Text.RegularExpressions;
-using CivilAffairs.Application.Disaster.Devices;
+using CivilAffairs.Application.Platform.Devices;
 using CivilAffairs.Application.Elderly.Elders;
 using CivilAffairs.Application.Platform.Audit;
 using CivilAffairs.Application.Platform.Results;

@@ -25,6 +25,8 @@ public static class SettingNames
     // ---- Service catalogue ----
     /// <summary>Six-field NCRONTAB schedule of the daily pre-review statistics (timer uses %CatalogStatisticsSchedule%).</summary>
     public const string CatalogStatisticsSchedule = "CatalogStatisticsSchedule";
+    /// <summary>Six-field NCRONTAB schedule of the sweep for silent 平安通 terminals (timer uses %ElderlyWelfareCheckSchedule%).</summary>
+    public const string ElderlyWelfareCheckSchedule = "ElderlyWelfareCheckSchedule";
     /// <summary>How long a stored pre-review stays valid (TimeSpan, e.g. 30.00:00:00).</summary>
     public const string CatalogPreReviewValidity = "Catalog__PreReviewValidity";
 

@@ -77,8 +77,10 @@ public sealed class Outbox(Tables tables, QueueServiceClient queues, IServicePro
     /// transaction's exception, before any event is relayed, so the caller's optimistic-concurrency loop can re-read and retry.
     /// Returns the transaction's responses for <paramref name="changes"/> (ETags), in order.
     /// </summary>
+    /// <param name="relayNow">False when the caller has something more urgent to do first (e.g. push an alarm to the desks) and
+    /// calls <see cref="RelayNowAsync"/> itself right after.</param>
     public async Task<IReadOnlyList<Response>> CommitAsync(string table, string partitionKey, IReadOnlyList<TableTransactionAction> changes,
-        IReadOnlyList<PendingEvent> events, CancellationToken ct)
+        IReadOnlyList<PendingEvent> events, CancellationToken ct, bool relayNow = true)
     {
         var client = await tables.GetAsync(table, ct);
         if (events.Count == 0)
@@ -88,7 +90,7 @@ public sealed class Outbox(Tables tables, QueueServiceClient queues, IServicePro
         var now = clock.GetUtcNow();
         var rows = events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, e, now))).ToList();
         var response = await client.SubmitTransactionAsync([.. changes, .. rows], ct);
-        await RelayNowAsync(table, partitionKey, ct);
+        if (relayNow) await RelayNowAsync(table, partitionKey, ct);
         return response.Value.Take(changes.Count).ToList();
     }
 

@@ -9,6 +9,13 @@ public static partial class RealtimeNames
     /// <summary>The disaster command dashboard's hub.</summary>
     public const string DashboardHub = "dashboard";
 
+    /// <summary>The 平安通 alarm desks' hub (operators and supervisors).</summary>
+    public const string AlarmsHub = "alarms";
+
+    /// <summary>The group of one alarm-centre company: <c>alarm_pat_center</c> for <c>pat-center</c>.</summary>
+    public static string AlarmCompanyGroup(string company) =>
+        Group("alarm_" + new string(company.Select(c => char.IsAsciiLetterOrDigit(c) ? char.ToLowerInvariant(c) : '_').ToArray()));
+
     const string JurisdictionPrefix = "jur_";
 
     [GeneratedRegex("^[A-Za-z][A-Za-z0-9_]{0,127}$")]

@@ -83,6 +83,18 @@ public static class TableNames
     public const string DisasterDispatchLists = "DisasterDispatchLists";
     /// <summary>Relief field teams (PK <c>team</c>, RK team id).</summary>
     public const string DisasterTeams = "DisasterTeams";
+    /// <summary>平安通 alarms (PK alarm id, RK <c>alarm</c>, plus the alarm's outbox rows).</summary>
+    public const string ElderlyAlarms = "ElderlyAlarms";
+    /// <summary>Alarm desks' queue read model: PK operator company, RK alarm id (status, offered to, trigger).</summary>
+    public const string ElderlyAlarmQueue = "ElderlyAlarmQueue";
+    /// <summary>SLA ledger rows: PK <c>{company}|{yyyy-MM}</c> (China month of receipt), RK alarm id: the monthly report is one partition query.</summary>
+    public const string ElderlyAlarmSla = "ElderlyAlarmSla";
+    /// <summary>Terminal events received (PK terminal id, RK the terminal's event id): idempotency of terminal traffic.</summary>
+    public const string ElderlyTerminalEvents = "ElderlyTerminalEvents";
+    /// <summary>An elder's terminals (PK elder id, RK terminal id) and the heartbeat due index (PK <c>due</c>, RK <c>{yyyyMMddHHmmss}|{terminal id}</c>).</summary>
+    public const string ElderlyTerminals = "ElderlyTerminals";
+    /// <summary>Welfare checks for the community worker (terminal silence, meal absence): PK the elder's community code, RK <c>{reason}.{elder id}.{occurrence}</c>.</summary>
+    public const string ElderlyWelfareChecks = "ElderlyWelfareChecks";
     /// <summary>Care institutions (养老机构): PK district code, RK institution id (registry entry, ETag).</summary>
     public const string ElderlyInstitutions = "ElderlyInstitutions";
     /// <summary>PK institution id → district (write-once lookup).</summary>
@@ -101,8 +113,6 @@ public static class TableNames
     public const string ElderlyMealTransactions = "ElderlyMealTransactions";
     /// <summary>Nightly settled days (PK meal point id, RK <c>yyyyMMdd</c>).</summary>
     public const string ElderlyMealSettlements = "ElderlyMealSettlements";
-    /// <summary>Welfare checks raised for the community worker (PK community code, RK <c>{reason}.{elderId}.{…}</c>).</summary>
-    public const string ElderlyWelfareChecks = "ElderlyWelfareChecks";
     /// <summary>Home-care orders (PK order id, RK <c>order</c>; PK <c>provider|{code}</c>, RK order id: a provider's orders).</summary>
     public const string ElderlyHomeCareOrders = "ElderlyHomeCareOrders";
     /// <summary>Home-care billing lines: PK <c>e|{elderId}|{yyyyMM}</c> (the elder's month, with the budget row) and <c>p|{provider}|{yyyyMM}</c> (the provider's month).</summary>

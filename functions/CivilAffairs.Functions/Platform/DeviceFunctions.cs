@@ -1,4 +1,4 @@
-using CivilAffairs.Application.Disaster.Devices;
+using CivilAffairs.Application.Platform.Devices;
 using CivilAffairs.Functions.Platform.Http;
 using CivilAffairs.Application.Platform.Security;
 using CivilAffairs.Domain.Platform;
@@ -7,9 +7,13 @@ using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Azure.Functions.Worker;
 
-namespace CivilAffairs.Functions.Disaster;
+namespace CivilAffairs.Functions.Platform;
 
-/// <summary>Disaster field devices: registration and revocation by staff, token exchange by the device itself.</summary>
+/// <summary>
+/// The device registry: disaster field devices (registration and revocation by staff under <c>/api/disaster/devices</c>) and the
+/// token exchange of every device — field devices and 平安通 alarm terminals — at <c>/api/devices/token</c> (the disaster route
+/// <c>/api/disaster/devices/token</c> stays). Alarm terminals are registered under the elder (<c>ElderlyTerminalFunctions</c>).
+/// </summary>
 public sealed class DeviceFunctions(DeviceService devices, HttpEndpoint http)
 {
     [Function("RegisterDisasterDevice")]
@@ -56,6 +60,19 @@ public sealed class DeviceFunctions(DeviceService devices, HttpEndpoint http)
     [ApiResponse(429, "请求过于频繁")]
     public Task<IActionResult> Token(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "disaster/devices/token")] HttpRequest req,
+        FunctionContext context) =>
+        http.RunAsync<DeviceTokenRequest, DeviceSession>(req, context, 2048, devices.IssueTokenAsync);
+
+    [Function("DeviceToken")]
+    [PublicEndpoint("设备登录入口", Login = true)]
+    [ApiOperation("platform", "设备换取令牌（现场设备、平安通终端）", Request = typeof(DeviceTokenRequest),
+        Description = "设备编号 + 设备密钥换取平台令牌（角色 device，通道 = 设备编号，2 小时有效）。令牌只能用于该设备所属业务的接口：平安通终端只能上报终端事件，救灾设备只能上传。与登录接口同样限流。")]
+    [ApiResponse(200, "令牌", Body = typeof(DeviceSession))]
+    [ApiResponse(400, "请求内容有误")]
+    [ApiResponse(401, "设备编号或密钥错误，或设备已被吊销")]
+    [ApiResponse(429, "请求过于频繁")]
+    public Task<IActionResult> GeneralToken(
+        [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "devices/token")] HttpRequest req,
         FunctionContext context) =>
         http.RunAsync<DeviceTokenRequest, DeviceSession>(req, context, 2048, devices.IssueTokenAsync);
 }

@@ -14,7 +14,7 @@ using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
 using Microsoft.Extensions.Options;
 
-namespace CivilAffairs.Application.Disaster.Devices;
+namespace CivilAffairs.Application.Platform.Devices;
 
 /// <summary>
 /// The registry of disaster field devices (drones, grid workers' phones, sensors). Staff register a device in their
@@ -44,6 +44,8 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
         if (string.IsNullOrEmpty(name) || name.Length > 60 || name.Any(char.IsControl))
             errors.Add(new FieldError("name", "请填写设备名称（不超过 60 个字符）。"));
         if (request.Kind is null) errors.Add(new FieldError("kind", "请选择设备类型：drone、phone 或 sensor。"));
+        else if (request.Kind.Value.AreaOf() != DeviceArea.Disaster)
+            errors.Add(new FieldError("kind", "平安通终端请在老人档案下登记（POST /api/elderly/elders/{elderId}/terminals）。"));
         if (!Jurisdiction.IsWellFormed(request.Jurisdiction) || divisions.Find(request.Jurisdiction) is null)
             errors.Add(new FieldError("jurisdiction", "请填写设备所属的行政区划代码（6、9 或 12 位）。"));
         if (request.QuotaBytes is { } q && (q <= 0 || q > 1L << 44))
@@ -93,6 +95,57 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
             ["RegisteredAt"] = clock.GetUtcNow(),
             ["RegisteredBy"] = "seed",
         }, TableUpdateMode.Replace, ct);
+    }
+
+    /// <summary>
+    /// Registers a 平安通 alarm terminal bound to an elder (area <c>elderly</c>) in the elder's jurisdiction. The caller has
+    /// already been checked against the elder (the elderly service reads the elder for them); answers the one-time secret.
+    /// </summary>
+    public async Task<DeviceCredentials> RegisterTerminalAsync(CallContext call, string elderId, string jurisdiction, DeviceKind kind, string name,
+        TimeSpan heartbeat, string? fixedId = null, string? fixedSecret = null)
+    {
+        if (kind.AreaOf() != DeviceArea.Elderly) throw new ArgumentOutOfRangeException(nameof(kind), "Not an alarm terminal kind.");
+        var ct = call.Cancellation;
+        var id = fixedId ?? Ids.New(clock);
+        var secret = fixedSecret ?? Base64Url(RandomNumberGenerator.GetBytes(32));
+        var entity = new TableEntity(id, DeviceRow)
+        {
+            ["Name"] = name,
+            ["Kind"] = kind.ToString(),
+            ["Jurisdiction"] = jurisdiction,
+            ["QuotaBytes"] = 0L,
+            ["UsedBytes"] = 0L,
+            ["SecretHash"] = await HashAsync(id, secret, ct),
+            ["Status"] = DeviceStatus.Active.ToString(),
+            ["RegisteredAt"] = clock.GetUtcNow(),
+            ["RegisteredBy"] = call.Principal?.Subject ?? "seed",
+            ["Area"] = DeviceArea.Elderly.ToString(),
+            ["ElderId"] = elderId,
+            ["HeartbeatSeconds"] = (int)heartbeat.TotalSeconds,
+        };
+        var table = await tables.GetAsync(TableNames.DisasterDevices, ct);
+        await table.AddEntityAsync(entity, ct);
+        await audit.AppendAsync(call.Principal, new AuditEvent("elderly.terminal.register", AuditOutcome.Success, Detail: $"{id}:{elderId}"), call.RequestId, ct);
+        return new DeviceCredentials(ViewOf(entity), secret, "终端密钥只显示这一次，请立即写入终端；遗失后须吊销并重新登记。");
+    }
+
+    /// <summary>The device as stored (no scope check: for the platform's own work, e.g. terminal events and welfare checks).</summary>
+    public async Task<DeviceView?> FindAsync(string id, CancellationToken ct) => await EntityAsync(id, ct) is { } e ? ViewOf(e) : null;
+
+    /// <summary>Moves a terminal's last sign of life forward (never back) and keeps its latest battery level. Returns the stored view.</summary>
+    public async Task<DeviceView?> TouchAsync(string id, DateTimeOffset lastSeenAt, int? battery, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.DisasterDevices, ct);
+        return await Optimistic.RetryAsync<DeviceView?>($"device {id} touch", async () =>
+        {
+            var entity = await EntityAsync(id, ct);
+            if (entity is null) return null;
+            var changed = false;
+            if (entity.GetDateTimeOffset("LastSeenAt") is not { } last || last < lastSeenAt) { entity["LastSeenAt"] = lastSeenAt; changed = true; }
+            if (battery is { } b) { entity["Battery"] = b; entity["BatteryAt"] = clock.GetUtcNow(); changed = true; }
+            if (changed) await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
+            return ViewOf(entity);
+        }, ct);
     }
 
     public async Task<Result<DeviceView>> GetAsync(CallContext call, string id)
@@ -167,13 +220,17 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
     }
 
     /// <summary>The check every upload call makes for a device caller: registered and not revoked, now.</summary>
-    public async Task<DeviceCheck> CheckAsync(Caller caller, CancellationToken ct)
+    public async Task<DeviceCheck> CheckAsync(Caller caller, CancellationToken ct) => await CheckAsync(caller, DeviceArea.Disaster, ct);
+
+    /// <summary>The check every device call makes: registered, not revoked, now, and a device of <paramref name="area"/>.</summary>
+    public async Task<DeviceCheck> CheckAsync(Caller caller, DeviceArea area, CancellationToken ct)
     {
         if (caller.Role != Role.Device || caller.Channel is not { Length: > 0 } id) return new DeviceCheck.NotRegistered();
         var entity = await EntityAsync(id, ct);
         if (entity is null) return new DeviceCheck.NotRegistered();
         if (entity.GetString("Status") != nameof(DeviceStatus.Active)) return new DeviceCheck.Revoked();
-        return new DeviceCheck.Active(ViewOf(entity));
+        var view = ViewOf(entity);
+        return view.Kind.AreaOf() == area ? new DeviceCheck.Active(view) : new DeviceCheck.WrongArea(view);
     }
 
     /// <summary>
@@ -242,7 +299,12 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
 
     static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    public static DeviceView ViewOf(TableEntity e) => new(e.PartitionKey, e.GetString("Name"), Enum.Parse<DeviceKind>(e.GetString("Kind")),
-        e.GetString("Jurisdiction"), e.GetInt64("QuotaBytes") ?? 0, e.GetInt64("UsedBytes") ?? 0, Enum.Parse<DeviceStatus>(e.GetString("Status")),
-        e.GetDateTimeOffset("RegisteredAt") ?? default, e.GetDateTimeOffset("RevokedAt"));
+    public static DeviceView ViewOf(TableEntity e)
+    {
+        var kind = Enum.Parse<DeviceKind>(e.GetString("Kind"));
+        var binding = kind.AreaOf() == DeviceArea.Elderly ? new DeviceBinding(DeviceArea.Elderly, e.GetString("ElderId"), e.GetInt32("HeartbeatSeconds")) : null;
+        return new(e.PartitionKey, e.GetString("Name"), kind,
+            e.GetString("Jurisdiction"), e.GetInt64("QuotaBytes") ?? 0, e.GetInt64("UsedBytes") ?? 0, Enum.Parse<DeviceStatus>(e.GetString("Status")),
+            e.GetDateTimeOffset("RegisteredAt") ?? default, e.GetDateTimeOffset("RevokedAt"), binding, e.GetDateTimeOffset("LastSeenAt"));
+    }
 }

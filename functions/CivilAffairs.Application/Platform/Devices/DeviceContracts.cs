@@ -1,8 +1,9 @@
 using CivilAffairs.Domain.Catalog;
+using CivilAffairs.Domain.Elderly;
 
-namespace CivilAffairs.Application.Disaster.Devices;
+namespace CivilAffairs.Application.Platform.Devices;
 
-/// <summary>What kind of field device it is.</summary>
+/// <summary>What kind of device it is: disaster field devices, or 平安通 alarm terminals (area <c>elderly</c>).</summary>
 public enum DeviceKind
 {
     /// <summary>无人机.</summary>
@@ -13,7 +14,47 @@ public enum DeviceKind
     Sensor,
     /// <summary>长者饭堂助餐终端 (registered with its meal point, <c>Elderly/Meals</c>).</summary>
     MealTerminal,
+    /// <summary>平安通一键呼叫终端.</summary>
+    AlarmButton,
+    /// <summary>平安通手机应用.</summary>
+    AlarmApp,
+    /// <summary>平安通智能传感器（跌倒、烟感、燃气）.</summary>
+    AlarmSensor,
 }
+
+/// <summary>The service area a device works for: its token is accepted only on that area's device endpoints.</summary>
+public enum DeviceArea
+{
+    /// <summary>救灾现场设备: uploads.</summary>
+    Disaster,
+    /// <summary>平安通终端: terminal events.</summary>
+    Elderly,
+}
+
+public static class DeviceKinds
+{
+    /// <summary>The area a kind belongs to.</summary>
+    public static DeviceArea AreaOf(this DeviceKind kind) => kind is DeviceKind.AlarmButton or DeviceKind.AlarmApp or DeviceKind.AlarmSensor ? DeviceArea.Elderly : DeviceArea.Disaster;
+
+    /// <summary>The domain's terminal kind of an alarm terminal; null for field devices.</summary>
+    public static TerminalKind? TerminalKindOf(this DeviceKind kind) => kind switch
+    {
+        DeviceKind.AlarmButton => TerminalKind.OneButton,
+        DeviceKind.AlarmApp => TerminalKind.PhoneApp,
+        DeviceKind.AlarmSensor => TerminalKind.SmartSensor,
+        _ => null,
+    };
+
+    public static DeviceKind DeviceKindOf(this TerminalKind kind) => kind switch
+    {
+        TerminalKind.OneButton => DeviceKind.AlarmButton,
+        TerminalKind.PhoneApp => DeviceKind.AlarmApp,
+        _ => DeviceKind.AlarmSensor,
+    };
+}
+
+/// <summary>What an alarm terminal is bound to: the elder it serves and how often it must report that it is alive.</summary>
+public sealed record DeviceBinding(DeviceArea Area, string? ElderId, int? HeartbeatSeconds);
 
 public enum DeviceStatus
 {
@@ -29,7 +70,7 @@ public sealed record DeviceRegistration(string? Name, DeviceKind? Kind, string? 
 
 /// <summary>A device as staff and the device see it (never the secret or its hash).</summary>
 public sealed record DeviceView(string Id, string Name, DeviceKind Kind, string Jurisdiction, long QuotaBytes, long UsedBytes,
-    DeviceStatus Status, DateTimeOffset RegisteredAt, DateTimeOffset? RevokedAt);
+    DeviceStatus Status, DateTimeOffset RegisteredAt, DateTimeOffset? RevokedAt, DeviceBinding? Binding = null, DateTimeOffset? LastSeenAt = null);
 
 /// <summary>Answer of a registration: the secret is shown this once and stored only as a keyed hash.</summary>
 public sealed record DeviceCredentials(DeviceView Device, string Secret, string Note);
@@ -46,6 +87,8 @@ public abstract record DeviceCheck
     public sealed record Active(DeviceView Device) : DeviceCheck;
     public sealed record NotRegistered : DeviceCheck;
     public sealed record Revoked : DeviceCheck;
+    /// <summary>Registered and active, but for another area (a terminal on the upload endpoints, a drone on the terminal endpoints).</summary>
+    public sealed record WrongArea(DeviceView Device) : DeviceCheck;
 }
 
 /// <summary>Result of reserving quota for one upload.</summary>

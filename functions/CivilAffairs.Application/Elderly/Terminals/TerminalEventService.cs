@@ -1,0 +1,108 @@
+using FieldError = CivilAffairs.Domain.Catalog.FieldError;
+using Azure;
+using Azure.Data.Tables;
+using CivilAffairs.Application.Elderly.Alarms;
+using CivilAffairs.Application.Elderly.Elders;
+using CivilAffairs.Application.Platform;
+using CivilAffairs.Application.Platform.Audit;
+using CivilAffairs.Application.Platform.Devices;
+using CivilAffairs.Application.Platform.Results;
+using CivilAffairs.Application.Platform.Storage;
+using CivilAffairs.Domain.Elderly;
+using CivilAffairs.Domain.Platform;
+using Microsoft.Extensions.Options;
+using GeoPoint = CivilAffairs.Domain.Disaster.GeoPoint;
+
+
+namespace CivilAffairs.Application.Elderly.Terminals;
+
+/// <summary>
+/// Terminal traffic (<c>POST /api/elderly/terminal-events</c>, device token of an alarm terminal). Every event is a sign of life
+/// (<see cref="AlarmTerminal.Receive"/>); an urgent one (press, fall, smoke, gas) raises an alarm for the operators — unless the
+/// elder died or the alarm service ended (409, no alarm); low battery leaves a maintenance note. Idempotent per terminal and
+/// event id: table <c>ElderlyTerminalEvents</c> (PK terminal id, RK event id) keeps what was done, and a replay answers it again.
+/// </summary>
+public sealed class TerminalEventService(Tables tables, DeviceService devices, TerminalService terminals, ElderRepository elders, AlarmService alarms,
+    AuditLog audit, IOptions<TerminalOptions> options, TimeProvider clock)
+{
+    public async Task<Result<TerminalEventResult>> ReportAsync(CallContext call, TerminalEventReport body)
+    {
+        var (caller, requestId, ct) = call;
+        var errors = new List<FieldError>();
+        if (body.EventId is not { Length: > 0 and <= 64 } eventId || !eventId.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':'))
+            errors.Add(new FieldError("eventId", "请提供终端事件编号（1–64 个字母、数字或 -_.:）。"));
+        if (body.Kind is null) errors.Add(new FieldError("kind", "请提供事件类型：press、fall、smoke、gas、lowBattery 或 heartbeat。"));
+        if (body.At is null) errors.Add(new FieldError("at", "请提供事件发生时间（ISO 8601，含时区）。"));
+        GeoPoint? position = null;
+        var reported = body.Position?.Normalized();
+        if (reported is { } pos)
+        {
+            if (pos is { Lat: { } lat, Lon: { } lon } && GeoPoint.TryCreate(lat, lon, out var p)) position = p;
+            else errors.Add(new FieldError("position", "位置须为 {lat, lon}（WGS-84）。"));
+        }
+        if (body.Battery is { } battery && battery is < 0 or > 100) errors.Add(new FieldError("battery", "电量须为 0–100。"));
+        if (errors.Count > 0) return Problem.Invalid(errors);
+
+        var check = await devices.CheckAsync(caller, DeviceArea.Elderly, ct);
+        if (check is not DeviceCheck.Active { Device: var device })
+            return check switch
+            {
+                DeviceCheck.Revoked => new Problem(401, "DEVICE_REVOKED", "终端已被吊销", "该终端已被吊销，其令牌不再有效；如需继续使用请由社区工作人员重新登记。"),
+                DeviceCheck.WrongArea => new Problem(403, "DEVICE_WRONG_AREA", "设备不能使用该接口", "该设备不是平安通呼叫终端，不能上报终端事件。"),
+                _ => new Problem(403, "TERMINAL_NOT_REGISTERED", "终端未登记", "该设备未登记为平安通呼叫终端。"),
+            };
+        if (TerminalService.TerminalOf(device) is not { } terminal)
+            return new Problem(403, "TERMINAL_NOT_REGISTERED", "终端未登记", "该终端未绑定老人。");
+
+        var kind = body.Kind!.Value;
+        var events = await tables.GetAsync(TableNames.ElderlyTerminalEvents, ct);
+        var seen = await events.GetEntityIfExistsAsync<TableEntity>(terminal.Id, body.EventId!, cancellationToken: ct);
+        if (seen.HasValue && (seen.Value!.GetString("AlarmId") is null || seen.Value.GetBoolean("Done") == true))
+            return Answer(new TerminalEventResult(terminal.Id, body.EventId!, Enum.Parse<TerminalEventKind>(seen.Value.GetString("Kind")), seen.Value.GetString("AlarmId"),
+                device.LastSeenAt, seen.Value.GetString("Note"), Replayed: true));
+
+        // Every event is a sign of life, whatever happens next.
+        var ev = new TerminalEvent(terminal.Id, kind, body.At!.Value);
+        var received = terminal.Receive(ev, clock, options.Value.ClockSkew);
+        if (!received.Accepted) return Problem.Rejected(received.Rejections);
+        var alive = received.Value;
+        var note = kind == TerminalEventKind.LowBattery ? $"终端电量低（{body.Battery?.ToString() ?? "未知"}%），请安排更换电池或充电。" : null;
+        await devices.TouchAsync(terminal.Id, alive.LastSeenAt ?? ev.At, body.Battery, ct);
+        await terminals.RecordSignOfLifeAsync(alive, note, body.Battery, ct);
+
+        string? alarmId = null;
+        if (kind.IsUrgent())
+        {
+            if (await elders.GetAsync(terminal.ElderId, ct) is not { } elder)
+                return Problem.Conflict("ELDER_NOT_FOUND", "老人档案不存在", "终端绑定的老人档案不存在，无法生成告警。");
+            var active = ServiceLifecycle.Check(elder.EnrolmentFor(Domain.Elderly.ElderCareService.AlarmService), elder.Elder.DiedOn, ChinaTime.Today(clock), Domain.Elderly.ElderCareService.AlarmService);
+            if (!active.Accepted)
+            {
+                await audit.AppendAsync(caller, new AuditEvent("elderly.terminal.event", AuditOutcome.Denied, elder.Elder.Id, Detail: $"{terminal.Id}:{active.Rejection!.Code}"), requestId, ct);
+                return Problem.Rejected(active.Rejections);
+            }
+            // The alarm id is chosen once and kept with the event, so a replay (or a retry after a crash) finds the same alarm.
+            alarmId = seen.HasValue ? seen.Value!.GetString("AlarmId") : Ids.New(clock);
+            if (!seen.HasValue && !await TryAddAsync(events, new TableEntity(terminal.Id, body.EventId!)
+                { ["Kind"] = kind.ToString(), ["AlarmId"] = alarmId, ["ReceivedAt"] = clock.GetUtcNow(), ["Done"] = false }, ct))
+                alarmId = (await events.GetEntityAsync<TableEntity>(terminal.Id, body.EventId!, cancellationToken: ct)).Value.GetString("AlarmId");
+            var alarm = await alarms.RaiseAsync(alarmId!, alive, ev, elder, reported, body.Battery, ct);
+            await events.UpdateEntityAsync(new TableEntity(terminal.Id, body.EventId!) { ["Done"] = true }, ETag.All, TableUpdateMode.Merge, ct);
+            alarmId = alarm.Id;
+        }
+        else
+        {
+            await TryAddAsync(events, new TableEntity(terminal.Id, body.EventId!) { ["Kind"] = kind.ToString(), ["ReceivedAt"] = clock.GetUtcNow(), ["Note"] = note }, ct);
+        }
+        return Answer(new TerminalEventResult(terminal.Id, body.EventId!, kind, alarmId, alive.LastSeenAt, note, Replayed: false));
+    }
+
+    static Result<TerminalEventResult> Answer(TerminalEventResult result) =>
+        result.AlarmId is { } id ? Result.Accepted(result, $"/api/elderly/alarms/{id}") : Result.Ok(result);
+
+    static async Task<bool> TryAddAsync(TableClient table, TableEntity entity, CancellationToken ct)
+    {
+        try { await table.AddEntityAsync(entity, ct); return true; }
+        catch (RequestFailedException e) when (e.Status == 409) { return false; }
+    }
+}
