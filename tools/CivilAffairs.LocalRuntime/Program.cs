@@ -27,6 +27,7 @@ Console.WriteLine($"""
     Press Ctrl-C to stop.
 
     """);
+CivilAffairs.TerminalSimulator.TerminalSimulatorHost? terminalSimulator = null;
 if (args.Contains("--demo"))
 {
     try
@@ -35,7 +36,9 @@ if (args.Contains("--demo"))
         await DemoData.SeedDisasterAsync(runtime, Console.Out);
         await DemoData.SeedInstitutionsAsync(runtime, Console.Out);
         _ = await DemoData.SeedAssistanceAsync(runtime, Console.Out); // decisions continue in the background
+        terminalSimulator = await DemoData.StartTerminalSimulatorAsync(runtime, Console.Out);
     }
     catch (Exception e) { Console.Error.WriteLine($"Demo data could not be added: {e.Message}"); }
 }
 await runtime.WaitForShutdownAsync();
+if (terminalSimulator is not null) await terminalSimulator.DisposeAsync();
