@@ -136,7 +136,16 @@ public sealed class TerminalSimulatorHost : IAsyncDisposable
         try
         {
             if (s.Token is not null && s.ExpiresAt > DateTimeOffset.UtcNow.AddMinutes(5)) return;
-            using var response = await http.PostAsJsonAsync(Route("devices/token"), new { deviceId = s.Terminal.DeviceId, secret = s.Terminal.Secret }, Json, ct);
+            var response = await http.PostAsJsonAsync(Route("devices/token"), new { deviceId = s.Terminal.DeviceId, secret = s.Terminal.Secret }, Json, ct);
+            // Sign-ins are rate-limited per client address like logins; a gateway behind one address waits as told and tries again.
+            for (var attempt = 0; response.StatusCode == HttpStatusCode.TooManyRequests && attempt < 30; attempt++)
+            {
+                var wait = response.Headers.RetryAfter?.Delta ?? TimeSpan.FromSeconds(2);
+                response.Dispose();
+                await Task.Delay(wait, ct);
+                response = await http.PostAsJsonAsync(Route("devices/token"), new { deviceId = s.Terminal.DeviceId, secret = s.Terminal.Secret }, Json, ct);
+            }
+            using var _ = response;
             if (!response.IsSuccessStatusCode)
                 throw new InvalidOperationException($"Terminal {s.Terminal.DeviceId} could not sign in: HTTP {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(ct)}");
             var json = await response.Content.ReadFromJsonAsync<JsonElement>(ct);

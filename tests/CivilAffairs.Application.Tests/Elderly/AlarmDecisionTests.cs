@@ -15,19 +15,25 @@ public class AlarmDecisionTests
     static readonly string[] Roster = ["op-1", "op-2", "op-3"];
 
     [Fact]
-    public void A_new_alarm_goes_to_the_operator_with_the_fewest_open_alarms_ties_in_roster_order()
+    public void New_alarms_are_spread_evenly_over_the_roster_and_an_alarm_always_starts_at_the_same_desk()
     {
-        Assert.Equal("op-1", AlarmDesks.PickOperator(Roster, new Dictionary<string, int>(), []));
-        Assert.Equal("op-2", AlarmDesks.PickOperator(Roster, new Dictionary<string, int> { ["op-1"] = 1 }, []));
-        Assert.Equal("op-3", AlarmDesks.PickOperator(Roster, new Dictionary<string, int> { ["op-1"] = 2, ["op-2"] = 1 }, []));
+        var counts = Enumerable.Range(0, 3000).Select(i => AlarmDesks.PickOperator(Roster, $"01JD{i:D22}", [])).GroupBy(o => o).ToDictionary(g => g.Key, g => g.Count());
+        Assert.Equal(Roster.Order(), counts.Keys.Order());
+        Assert.All(counts.Values, n => Assert.InRange(n, 850, 1150));
+        Assert.Equal(AlarmDesks.PickOperator(Roster, "01JDALARM0000000000000001", []), AlarmDesks.PickOperator(Roster, "01JDALARM0000000000000001", []));
     }
 
     [Fact]
     public void A_re_offer_never_rings_at_a_desk_it_already_rang_at_while_another_is_left()
     {
-        Assert.Equal("op-2", AlarmDesks.PickOperator(Roster, new Dictionary<string, int> { ["op-2"] = 5 }, ["op-1", "op-3"]));
-        // Everyone tried: the least busy again (the domain then refuses the same desk twice in a row, and the supervisor follows).
-        Assert.Equal("op-1", AlarmDesks.PickOperator(["op-1"], new Dictionary<string, int>(), ["op-1"]));
+        var first = AlarmDesks.PickOperator(Roster, "01JDALARM0000000000000002", []);
+        var second = AlarmDesks.PickOperator(Roster, "01JDALARM0000000000000002", [first]);
+        Assert.NotEqual(first, second);
+        var third = AlarmDesks.PickOperator(Roster, "01JDALARM0000000000000002", [first, second]);
+        Assert.DoesNotContain(third, new[] { first, second });
+        Assert.Equal("op-2", AlarmDesks.PickOperator(Roster, "any", ["op-1", "op-3"]));
+        // Everyone tried: the first desk again (the domain then refuses the same desk twice in a row, and the supervisor follows).
+        Assert.Equal("op-1", AlarmDesks.PickOperator(["op-1"], "any", ["op-1"]));
     }
 
     [Fact]

@@ -63,7 +63,7 @@ public sealed class AlarmRepository(Tables tables, Outbox outbox)
             ["Status"] = a.Status.ToString(),
             ["Open"] = a.Status != AlarmStatus.Closed,
             ["Trigger"] = a.Trigger.ToString(),
-            ["ElderName"] = elderName,
+            ["ElderName"] = Masking.MaskName(elderName) ?? "", // the queue shows names masked; nothing more is kept here
             ["RaisedAt"] = a.RaisedAt,
             ["OfferedTo"] = a.Status == AlarmStatus.Offered ? a.OfferedTo : null,
             ["AnsweredBy"] = a.AnsweredBy,

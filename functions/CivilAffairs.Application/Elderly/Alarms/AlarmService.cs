@@ -40,7 +40,7 @@ public sealed class AlarmService(AlarmRepository alarms, ElderRepository elders,
         var company = Options.Company;
         var desk = Options.DeskOf(company);
         var raised = Alarm.Raise(alarmId, terminal, ev, company, clock).Value;
-        var op = AlarmDesks.PickOperator(desk.Operators, await OpenAtDeskAsync(company, ct), []);
+        var op = AlarmDesks.PickOperator(desk.Operators, alarmId, []);
         var offered = raised.Offer(op, clock).Value;
         var record = new AlarmRecord(offered, elder.Jurisdiction, position, battery, null, null);
         if (!await alarms.AddAsync(record, [AlarmEvents.Of(AlarmEvents.Raised, offered, "system")], ct, relayNow: false))
@@ -48,14 +48,6 @@ public sealed class AlarmService(AlarmRepository alarms, ElderRepository elders,
         await desks.PushAsync("offered", offered, elder.Elder.Name, Options.Policy, ct);
         await alarms.RelayAsync(alarmId, ct);
         return offered;
-    }
-
-    async Task<IReadOnlyDictionary<string, int>> OpenAtDeskAsync(string company, CancellationToken ct)
-    {
-        var counts = new Dictionary<string, int>(StringComparer.Ordinal);
-        foreach (var row in await alarms.QueueAsync(company, openOnly: true, ct))
-            if ((row.GetString("OfferedTo") ?? row.GetString("AnsweredBy")) is { } who) counts[who] = counts.GetValueOrDefault(who) + 1;
-        return counts;
     }
 
     // ---------------------------------------------------------------- the desk
@@ -253,7 +245,7 @@ public sealed class AlarmService(AlarmRepository alarms, ElderRepository elders,
             var desk = Options.DeskOf(alarm.Company);
             var rungAt = desk.Operators.Where(o => o == alarm.OfferedTo
                 || alarm.History.Any(h => h.To == AlarmStatus.Offered && (h.Note == o || h.Note?.EndsWith("改派给" + o, StringComparison.Ordinal) == true))).ToList();
-            var next = AlarmDesks.PickOperator(desk.Operators, await OpenAtDeskAsync(alarm.Company, ct), rungAt);
+            var next = AlarmDesks.PickOperator(desk.Operators, alarm.Id, rungAt);
             var timedOut = alarm.AcknowledgementTimedOut(next, desk.Supervisor, checkClock, policy);
             if (!timedOut.Accepted)
                 return timedOut.Rejection!.Code == "ALARM_ACK_NOT_DUE"
