@@ -56,7 +56,7 @@ public class AlarmFixture : IAsyncLifetime
 
     /// <summary>The terminal reports an event now (or at <paramref name="at"/>).</summary>
     public Task<HttpResponseMessage> ReportAsync(string eventId, string kind = "press", DateTimeOffset? at = null, string device = Terminal, int? battery = null) =>
-        As(device, HttpMethod.Post, "api/elderly/terminal-events", new { eventId, kind, at = at ?? DateTimeOffset.UtcNow, position = new { lat = 23.1221, lon = 113.2716 }, battery });
+        As(device, HttpMethod.Post, "api/elderly/terminal-events", new { eventId, kind, at = at ?? DateTimeOffset.UtcNow, position = new { latitude = 23.1221, longitude = 113.2716 }, battery });
 
     /// <summary>A press of the demo terminal: the new alarm's id.</summary>
     public async Task<string> PressAsync()

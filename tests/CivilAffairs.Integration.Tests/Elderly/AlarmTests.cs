@@ -82,7 +82,7 @@ public class AlarmTests(AlarmFixture fx) : IClassFixture<AlarmFixture>
 
         // 李娜 arrives (she is the named responder); closing before arrival would have been refused.
         await (await fx.As("yanyunxi-worker", HttpMethod.Post, $"api/elderly/alarms/{id}/close", new { note = "未到场" })).AssertProblemAsync(409, "ALARM_RESPONDER_NOT_ON_SITE");
-        var arrived = await fx.As("citizen-li", HttpMethod.Post, $"api/elderly/alarms/{id}/arrival", new { position = new { lat = 23.1222, lon = 113.2717 } });
+        var arrived = await fx.As("citizen-li", HttpMethod.Post, $"api/elderly/alarms/{id}/arrival", new { position = new { latitude = 23.1222, longitude = 113.2717 } });
         Assert.True(arrived.IsSuccessStatusCode, await arrived.Content.ReadAsStringAsync());
         var closed = await fx.As("yanyunxi-worker", HttpMethod.Post, $"api/elderly/alarms/{id}/close", new { note = "老人无大碍，已由女儿陪同" });
         Assert.True(closed.IsSuccessStatusCode, await closed.Content.ReadAsStringAsync());

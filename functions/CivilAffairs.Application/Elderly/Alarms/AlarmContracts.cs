@@ -1,3 +1,4 @@
+using CivilAffairs.Application.Disaster.Supplies;
 using System.Text.Json.Serialization;
 using CivilAffairs.Application.Platform.Json;
 using CivilAffairs.Domain.Elderly;
@@ -49,12 +50,6 @@ public sealed record AlarmResponder(string Kind, string? ContactId, string? Name
 /// <param name="Position">Where the terminal was when it fired, if it knows.</param>
 public sealed record AlarmRecord(Alarm Alarm, string Jurisdiction, PositionBody? Position, int? Battery, AlarmResponder? Responder, string? Note);
 
-/// <summary>A position in a request or a view (WGS-84): <c>{lat, lon}</c>; requests may also say <c>{latitude, longitude}</c>.</summary>
-public sealed record PositionBody(double? Lat, double? Lon, double? Latitude = null, double? Longitude = null)
-{
-    /// <summary>The same position as <c>{lat, lon}</c> only.</summary>
-    public PositionBody Normalized() => new(Lat ?? Latitude, Lon ?? Longitude);
-}
 
 /// <summary>Body of <c>POST /api/elderly/terminal-events</c>.</summary>
 /// <param name="EventId">The terminal's own id of the event (1–64 letters, digits, <c>-_.:</c>): a replay with the same id answers the same result.</param>

@@ -1,3 +1,4 @@
+using CivilAffairs.Application.Disaster.Supplies;
 using FieldError = CivilAffairs.Domain.Catalog.FieldError;
 using System.Globalization;
 using CivilAffairs.Application.Elderly.Elders;
@@ -171,8 +172,8 @@ public sealed class AlarmService(AlarmRepository alarms, ElderRepository elders,
 
     public async Task<Result<AlarmRelativeView>> ArrivalAsync(CallContext call, string id, AlarmArrivalRequest body)
     {
-        if (body.Position?.Normalized() is not { Lat: { } lat, Lon: { } lon } || !GeoPoint.TryCreate(lat, lon, out var position))
-            return Problem.Invalid("position", "请提供到场位置 {lat, lon}（WGS-84）。");
+        if (body.Position is not { Latitude: { } lat, Longitude: { } lon } || !GeoPoint.TryCreate(lat, lon, out var position))
+            return Problem.Invalid("position", "请提供到场位置 {latitude, longitude}（WGS-84）。");
         var now = clock.GetUtcNow();
         if (body.At is { } at && (at > now + TimeSpan.FromMinutes(5) || at < now - TimeSpan.FromDays(1)))
             return Problem.Invalid("at", "到场时间不能晚于现在，也不能早于一天前。");
@@ -227,7 +228,7 @@ public sealed class AlarmService(AlarmRepository alarms, ElderRepository elders,
     // ---------------------------------------------------------------- the workflow's steps
 
     /// <summary>
-    /// The acknowledgement deadline of an offer passed: re-offer to the next operator (the least busy one it has not rung at),
+    /// The acknowledgement deadline of an offer passed: re-offer to the next operator (the next in roster order it has not rung at),
     /// or to the supervisor when the re-offers are used up (<see cref="Alarm.AcknowledgementTimedOut"/>). An alarm answered,
     /// escalated or closed meanwhile is left alone; a deadline that moved (a later offer) is reported back to wait for.
     /// </summary>

@@ -1,3 +1,4 @@
+using CivilAffairs.Application.Disaster.Supplies;
 using FieldError = CivilAffairs.Domain.Catalog.FieldError;
 using Azure;
 using Azure.Data.Tables;
@@ -34,11 +35,11 @@ public sealed class TerminalEventService(Tables tables, DeviceService devices, T
         if (body.Kind is null) errors.Add(new FieldError("kind", "请提供事件类型：press、fall、smoke、gas、lowBattery 或 heartbeat。"));
         if (body.At is null) errors.Add(new FieldError("at", "请提供事件发生时间（ISO 8601，含时区）。"));
         GeoPoint? position = null;
-        var reported = body.Position?.Normalized();
+        var reported = body.Position;
         if (reported is { } pos)
         {
-            if (pos is { Lat: { } lat, Lon: { } lon } && GeoPoint.TryCreate(lat, lon, out var p)) position = p;
-            else errors.Add(new FieldError("position", "位置须为 {lat, lon}（WGS-84）。"));
+            if (pos is { Latitude: { } lat, Longitude: { } lon } && GeoPoint.TryCreate(lat, lon, out var p)) position = p;
+            else errors.Add(new FieldError("position", "位置须为 {latitude, longitude}（WGS-84）。"));
         }
         if (body.Battery is { } battery && battery is < 0 or > 100) errors.Add(new FieldError("battery", "电量须为 0–100。"));
         if (errors.Count > 0) return Problem.Invalid(errors);
