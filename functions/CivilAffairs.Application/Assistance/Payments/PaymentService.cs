@@ -70,7 +70,7 @@ public sealed class PaymentService(Tables tables, BlobServiceClient blobs, Assis
     public async Task<Result<FileBody>> BankFileAsync(CallContext call, string month, string district) =>
         IsMonth(month) && AccessPolicy.InScope(call.Caller, new ResourceScope(district))
             && await BankFileAsync(call.Caller, month, district, call.RequestId, call.Cancellation) is { } csv
-            ? Result.Ok(new FileBody([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)], "text/csv; charset=utf-8", $"assistance-{month}-{district}.csv"))
+            ? Result.Ok(FileBody.Csv(csv, $"assistance-{month}-{district}.csv"))
             : BatchNotFound();
 
     /// <summary>Runs the month for every district (the timer) or one district (an approver's request). Returns the batches.</summary>

@@ -53,7 +53,6 @@ public sealed class AlarmReportService(AlarmRepository alarms, AuditLog audit)
             Line(AlarmTimeline.Headers);
             foreach (var t in report.Alarms) Line(t.ToRow());
             var s = report.Statistics;
-            return new FileBody([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv.ToString())], "text/csv; charset=utf-8",
-                $"alarm-sla-{s.Company}-{s.Month:yyyy-MM}.csv");
+            return FileBody.Csv(csv.ToString(), $"alarm-sla-{s.Company}-{s.Month:yyyy-MM}.csv");
         });
 }

@@ -181,7 +181,7 @@ public sealed partial class HomeCareOrderService(Tables tables, ElderRepository 
         if (list.Problem is { } problem) return problem;
         await audit.AppendAsync(call.Caller, new AuditEvent("elderly.homeCare.billing.csv", AuditOutcome.Success, Detail: $"{provider}/{month}"), call.RequestId, call.Cancellation);
         var csv = BillingCsv(list.Value!);
-        return Result.Ok(new FileBody([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)], "text/csv; charset=utf-8", $"home-care-{provider}-{month}.csv"));
+        return Result.Ok(FileBody.Csv(csv, $"home-care-{provider}-{month}.csv"));
     }
 
     public static string BillingCsv(HomeCareBillingList list)

@@ -66,7 +66,7 @@ public sealed class MealSettlementService(MealPointService points, MealLedger le
         if (await ReconcileAsync(call.Caller, district, month, call.Cancellation) is not { } view) return ReconciliationNotFound();
         await audit.AppendAsync(call.Caller, new AuditEvent("elderly.meal.reconciliation.csv", AuditOutcome.Success, Detail: $"{district}/{month}"), call.RequestId, call.Cancellation);
         var csv = Csv(view);
-        return Result.Ok(new FileBody([.. Encoding.UTF8.GetPreamble(), .. Encoding.UTF8.GetBytes(csv)], "text/csv; charset=utf-8", $"meal-reconciliation-{district}-{month}.csv"));
+        return Result.Ok(FileBody.Csv(csv, $"meal-reconciliation-{district}-{month}.csv"));
     }
 
     public static string Csv(MealReconciliationView view)

@@ -12,7 +12,12 @@ public enum Success
 }
 
 /// <summary>A file to download (e.g. a bank file): bytes, media type and the name offered to save it as.</summary>
-public sealed record FileBody(byte[] Content, string ContentType, string? FileName = null);
+public sealed record FileBody(byte[] Content, string ContentType, string? FileName = null)
+{
+    /// <summary>A CSV download: UTF-8 with a byte-order mark, so spreadsheet programs read the Chinese text (cells encoded with <c>TextEncoding.ForCsv</c>).</summary>
+    public static FileBody Csv(string text, string fileName) =>
+        new([.. System.Text.Encoding.UTF8.GetPreamble(), .. System.Text.Encoding.UTF8.GetBytes(text)], "text/csv; charset=utf-8", fileName);
+}
 
 /// <summary>A text document in a format of its own (e.g. CAP XML, Atom), not JSON.</summary>
 public sealed record TextBody(string Content, string ContentType);
