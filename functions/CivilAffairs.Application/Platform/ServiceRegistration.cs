@@ -110,6 +110,9 @@ public static class ServiceRegistration
         CivilAffairs.Application.Elderly.Alarms.AlarmsRegistration.AddElderlyAlarms(services, configuration);
         CivilAffairs.Application.Elderly.Institutions.InstitutionRegistration.AddElderlyInstitutions(services, configuration);
         CivilAffairs.Application.Elderly.Meals.MealsRegistration.AddElderlyMealsAndHomeCare(services, configuration);
+
+        // Marriage registration (Marriage/)
+        CivilAffairs.Application.Marriage.MarriageRegistration.AddMarriage(services, configuration);
         return services;
     }
 }
