@@ -66,7 +66,8 @@ static class AlarmBenchmark
 
     static async Task<AlarmPhase> PlatformPhaseAsync(AlarmOptions o, string dll, IReadOnlyDictionary<string, string> settings, CancellationToken ct)
     {
-        await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct);
+        var statsDirectory = Path.Combine(Path.GetTempPath(), "ca-bench-stats-" + Guid.NewGuid().ToString("N"));
+        await using var azurite = await Azurite.StartAsync(location: null, 0, 0, 0, ct, requestStatsDirectory: statsDirectory);
         var azuritePid = Program.AzuritePidsToKill = azurite.ProcessIds;
         var port = Azurite.FreePort();
         await using var runtime = RuntimeProcess.Start(dll, port, azurite.ConnectionString, settings);
@@ -125,7 +126,13 @@ static class AlarmBenchmark
         long? Pushed(Press p) => p.AlarmId is { } id && pushes.TryGetValue(id, out var at) ? at : null;
 
         var before = () => CpuSnapshot.Take(runtime.Id, azuritePid);
+        await Task.Delay(2500, ct); // the statistics files are written every 2 s
+        var storageBefore = StorageRequestSnapshot.Read(statsDirectory);
         var phase = await RunPhaseAsync("platform", o, Send, Pushed, before, ct);
+        await Task.Delay(2500, ct);
+        // What Azurite served while the presses came in (heartbeats, intake, read models, the workflows' start), by kind.
+        Console.WriteLine(StorageRequestSnapshot.Read(statsDirectory).Since(storageBefore).Format("Azurite during the measured presses", top: 25));
+        try { Directory.Delete(statsDirectory, recursive: true); } catch (IOException) { }
 
         // Every press's workflow to its end: answered by the desk it rings at, a false alarm, closed; then read back as closed.
         var drain = Stopwatch.StartNew();

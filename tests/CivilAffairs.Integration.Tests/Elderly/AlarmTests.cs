@@ -241,6 +241,31 @@ public class AlarmTests(AlarmFixture fx) : IClassFixture<AlarmFixture>
         Assert.Equal("closed", (await closed.JsonAsync()).GetProperty("status").GetString());
     }
 
+    [Fact]
+    public async Task A_heartbeating_terminal_gets_no_check_and_each_new_silence_gets_its_own()
+    {
+        var registered = await (await fx.As("yanyunxi-worker", HttpMethod.Post, $"api/elderly/elders/{AlarmFixture.Elder}/terminals", new { kind = "phoneApp", heartbeatSeconds = 10 })).JsonAsync();
+        var terminalId = registered.GetProperty("terminal").GetProperty("id").GetString()!;
+        var token = (await (await fx.Http.PostAsJsonAsync("api/devices/token", new { deviceId = terminalId, secret = registered.GetProperty("secret").GetString() })).JsonAsync())
+            .GetProperty("accessToken").GetString()!;
+        var beat = 0;
+        async Task Heartbeat() => Assert.Equal(HttpStatusCode.OK,
+            (await fx.Http.As(token, HttpMethod.Post, "api/elderly/terminal-events", new { eventId = $"hb-{++beat}", kind = "heartbeat", at = DateTimeOffset.UtcNow, battery = 80 })).StatusCode);
+        async Task<int> Checks() => (await (await fx.As("yanyunxi-worker", HttpMethod.Get, "api/elderly/welfare-checks?status=all")).JsonAsync())
+            .GetProperty("items").EnumerateArray().Count(c => Terminal(c) == terminalId);
+
+        // Heartbeats every 3 s carry it well past its first due time (registration + 10 s + 1 s grace): no check.
+        for (var i = 0; i < 6; i++) { await Heartbeat(); await Task.Delay(TimeSpan.FromSeconds(3)); }
+        Assert.Equal(0, await Checks());
+        var terminals = await (await fx.As("yanyunxi-worker", HttpMethod.Get, $"api/elderly/elders/{AlarmFixture.Elder}/terminals")).JsonAsync();
+        Assert.Equal(80, terminals.EnumerateArray().Single(t => t.GetProperty("id").GetString() == terminalId).GetProperty("battery").GetInt32());
+
+        // It falls silent: one check. Heard from again, then silent again: a second one.
+        await AlarmFixture.PollAsync(async () => await Checks() == 1 ? (bool?)true : null, TimeSpan.FromSeconds(60), "a check for the first silence");
+        await Heartbeat();
+        await AlarmFixture.PollAsync(async () => await Checks() == 2 ? (bool?)true : null, TimeSpan.FromSeconds(60), "a check for the second silence");
+    }
+
     static string? Terminal(JsonElement check) => check.TryGetProperty("terminalId", out var t) ? t.GetString() : null;
 }
 

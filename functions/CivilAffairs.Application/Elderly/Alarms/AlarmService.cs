@@ -32,12 +32,12 @@ public sealed class AlarmService(AlarmRepository alarms, ElderRepository elders,
     // ---------------------------------------------------------------- raising (terminal intake)
 
     /// <summary>
-    /// Raises and offers an alarm (id given by the intake, so a replayed event finds it), writes it with its <c>raised</c> event,
-    /// pushes it to the company's desks at once, and only then relays the event (read models, the workflow's start).
+    /// Raises and offers an alarm (id given by the intake, so a replayed event finds it; the intake has looked for it already),
+    /// writes it with its <c>raised</c> event, pushes it to the company's desks at once, and only then relays the event (read
+    /// models, the workflow's start). When the alarm exists after all (two deliveries at once), the one that was written is answered.
     /// </summary>
     public async Task<Alarm> RaiseAsync(string alarmId, AlarmTerminal terminal, TerminalEvent ev, StoredElder elder, PositionBody? position, int? battery, CancellationToken ct)
     {
-        if (await alarms.GetAsync(alarmId, ct) is { } existing) return existing.Record.Alarm;
         var company = Options.Company;
         var desk = Options.DeskOf(company);
         var raised = Alarm.Raise(alarmId, terminal, ev, company, clock).Value;

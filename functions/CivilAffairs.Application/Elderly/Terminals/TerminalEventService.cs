@@ -21,9 +21,10 @@ namespace CivilAffairs.Application.Elderly.Terminals;
 /// Terminal traffic (<c>POST /api/elderly/terminal-events</c>, device token of an alarm terminal). Every event is a sign of life
 /// (<see cref="AlarmTerminal.Receive"/>); an urgent one (press, fall, smoke, gas) raises an alarm for the operators — unless the
 /// elder died or the alarm service ended (409, no alarm); low battery leaves a maintenance note. Idempotent per terminal and
-/// event id: table <c>ElderlyTerminalEvents</c> (PK terminal id, RK event id) keeps what was done, and a replay answers it again.
+/// event id: an urgent event's alarm has an id derived from both (<see cref="AlarmIdOf"/>), any other event leaves a row in table
+/// <c>ElderlyTerminalEvents</c> (PK terminal id, RK event id); a replay finds either and answers it again.
 /// </summary>
-public sealed class TerminalEventService(Tables tables, DeviceService devices, TerminalService terminals, ElderRepository elders, AlarmService alarms,
+public sealed class TerminalEventService(Tables tables, DeviceService devices, TerminalService terminals, ElderRepository elders, AlarmService alarms, AlarmRepository alarmStore,
     AuditLog audit, IOptions<TerminalOptions> options, TimeProvider clock)
 {
     public async Task<Result<TerminalEventResult>> ReportAsync(CallContext call, TerminalEventReport body)
@@ -56,47 +57,50 @@ public sealed class TerminalEventService(Tables tables, DeviceService devices, T
             return new Problem(403, "TERMINAL_NOT_REGISTERED", "终端未登记", "该终端未绑定老人。");
 
         var kind = body.Kind!.Value;
-        var events = await tables.GetAsync(TableNames.ElderlyTerminalEvents, ct);
-        var seen = await events.GetEntityIfExistsAsync<TableEntity>(terminal.Id, body.EventId!, cancellationToken: ct);
-        if (seen.HasValue && (seen.Value!.GetString("AlarmId") is null || seen.Value.GetBoolean("Done") == true))
-            return Answer(new TerminalEventResult(terminal.Id, body.EventId!, Enum.Parse<TerminalEventKind>(seen.Value.GetString("Kind")), seen.Value.GetString("AlarmId"),
-                device.LastSeenAt, seen.Value.GetString("Note"), Replayed: true));
-
-        // Every event is a sign of life, whatever happens next.
         var ev = new TerminalEvent(terminal.Id, kind, body.At!.Value);
         var received = terminal.Receive(ev, clock, options.Value.ClockSkew);
         if (!received.Accepted) return Problem.Rejected(received.Rejections);
         var alive = received.Value;
-        var note = kind == TerminalEventKind.LowBattery ? $"终端电量低（{body.Battery?.ToString() ?? "未知"}%），请安排更换电池或充电。" : null;
-        await devices.TouchAsync(terminal.Id, alive.LastSeenAt ?? ev.At, body.Battery, ct);
-        await terminals.RecordSignOfLifeAsync(alive, note, body.Battery, ct);
 
-        string? alarmId = null;
         if (kind.IsUrgent())
         {
+            // The alarm's id is derived from the terminal and its event id, so a replay (or a retry after a crash) finds the same
+            // alarm with one point read, and the press reaches the desks after four storage calls: device, alarm, elder, the alarm's
+            // commit. The sign of life is written after the push.
+            var alarmId = AlarmIdOf(terminal.Id, body.EventId!);
+            if (await alarmStore.GetAsync(alarmId, ct) is { } replayed)
+                return Answer(new TerminalEventResult(terminal.Id, body.EventId!, replayed.Record.Alarm.Trigger, alarmId, device.LastSeenAt, null, Replayed: true));
             if (await elders.GetAsync(terminal.ElderId, ct) is not { } elder)
                 return Problem.Conflict("ELDER_NOT_FOUND", "老人档案不存在", "终端绑定的老人档案不存在，无法生成告警。");
-            var active = ServiceLifecycle.Check(elder.EnrolmentFor(Domain.Elderly.ElderCareService.AlarmService), elder.Elder.DiedOn, ChinaTime.Today(clock), Domain.Elderly.ElderCareService.AlarmService);
+            var active = ServiceLifecycle.Check(elder.EnrolmentFor(ElderCareService.AlarmService), elder.Elder.DiedOn, ChinaTime.Today(clock), ElderCareService.AlarmService);
             if (!active.Accepted)
             {
+                await devices.TouchAsync(device, alive.LastSeenAt ?? ev.At, body.Battery, ct);
                 await audit.AppendAsync(caller, new AuditEvent("elderly.terminal.event", AuditOutcome.Denied, elder.Elder.Id, Detail: $"{terminal.Id}:{active.Rejection!.Code}"), requestId, ct);
                 return Problem.Rejected(active.Rejections);
             }
-            // The alarm id is chosen once and kept with the event, so a replay (or a retry after a crash) finds the same alarm.
-            alarmId = seen.HasValue ? seen.Value!.GetString("AlarmId") : Ids.New(clock);
-            if (!seen.HasValue && !await TryAddAsync(events, new TableEntity(terminal.Id, body.EventId!)
-                { ["Kind"] = kind.ToString(), ["AlarmId"] = alarmId, ["ReceivedAt"] = clock.GetUtcNow(), ["Done"] = false }, ct))
-                alarmId = (await events.GetEntityAsync<TableEntity>(terminal.Id, body.EventId!, cancellationToken: ct)).Value.GetString("AlarmId");
-            var alarm = await alarms.RaiseAsync(alarmId!, alive, ev, elder, reported, body.Battery, ct);
-            await events.UpdateEntityAsync(new TableEntity(terminal.Id, body.EventId!) { ["Done"] = true }, ETag.All, TableUpdateMode.Merge, ct);
-            alarmId = alarm.Id;
+            var alarm = await alarms.RaiseAsync(alarmId, alive, ev, elder, reported, body.Battery, ct);
+            await devices.TouchAsync(device, alive.LastSeenAt ?? ev.At, body.Battery, ct);
+            return Answer(new TerminalEventResult(terminal.Id, body.EventId!, kind, alarm.Id, alive.LastSeenAt, null, Replayed: false));
         }
-        else
+
+        // Other events: the event row (PK terminal, RK event id) is the replay guard, added once.
+        var note = kind == TerminalEventKind.LowBattery ? $"终端电量低（{body.Battery?.ToString() ?? "未知"}%），请安排更换电池或充电。" : null;
+        var events = await tables.GetAsync(TableNames.ElderlyTerminalEvents, ct);
+        if (!await TryAddAsync(events, new TableEntity(terminal.Id, body.EventId!) { ["Kind"] = kind.ToString(), ["ReceivedAt"] = clock.GetUtcNow(), ["Note"] = note }, ct))
         {
-            await TryAddAsync(events, new TableEntity(terminal.Id, body.EventId!) { ["Kind"] = kind.ToString(), ["ReceivedAt"] = clock.GetUtcNow(), ["Note"] = note }, ct);
+            var seen = (await events.GetEntityAsync<TableEntity>(terminal.Id, body.EventId!, cancellationToken: ct)).Value;
+            return Answer(new TerminalEventResult(terminal.Id, body.EventId!, Enum.Parse<TerminalEventKind>(seen.GetString("Kind")), null,
+                device.LastSeenAt, seen.GetString("Note"), Replayed: true));
         }
-        return Answer(new TerminalEventResult(terminal.Id, body.EventId!, kind, alarmId, alive.LastSeenAt, note, Replayed: false));
+        // Every event is a sign of life.
+        await devices.TouchAsync(device, alive.LastSeenAt ?? ev.At, body.Battery, ct);
+        await terminals.RecordSignOfLifeAsync(alive, note, ct);
+        return Answer(new TerminalEventResult(terminal.Id, body.EventId!, kind, null, alive.LastSeenAt, note, Replayed: false));
     }
+
+    /// <summary>The alarm an urgent terminal event raises: the same for every delivery of the event.</summary>
+    public static string AlarmIdOf(string terminalId, string eventId) => Ids.Derived("elderly.alarm", terminalId, eventId);
 
     static Result<TerminalEventResult> Answer(TerminalEventResult result) =>
         result.AlarmId is { } id ? Result.Accepted(result, $"/api/elderly/alarms/{id}") : Result.Ok(result);

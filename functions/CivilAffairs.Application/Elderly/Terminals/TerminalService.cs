@@ -115,23 +115,28 @@ public sealed class TerminalService(Tables tables, DeviceService devices, ElderS
                 device.RegisteredAt, device.LastSeenAt)
             : null;
 
-    /// <summary>After a sign of life: moves the terminal's row in the due index to last sign + interval + grace; keeps a maintenance note.</summary>
-    public async Task RecordSignOfLifeAsync(AlarmTerminal terminal, string? maintenanceNote, int? battery, CancellationToken ct)
+    /// <summary>
+    /// After a sign of life: keeps a maintenance note (low battery). The heartbeat due index is not moved on every sign of life
+    /// (that was three writes per heartbeat): its row stays at the due time it had, and the welfare-check timer, meeting a row whose
+    /// terminal was heard from meanwhile, moves it to the new due time (<see cref="MoveDueAsync"/>). The battery level is the
+    /// registry's (<see cref="DeviceView.Battery"/>).
+    /// </summary>
+    public async Task RecordSignOfLifeAsync(AlarmTerminal terminal, string? maintenanceNote, CancellationToken ct)
     {
+        if (maintenanceNote is null) return;
         var table = await tables.GetAsync(TableNames.ElderlyTerminals, ct);
-        var row = await RowAsync(table, terminal.ElderId, terminal.Id, ct) ?? new TableEntity(terminal.ElderId, terminal.Id);
-        var assessment = TerminalSilence.Assess(terminal, clock, options.Value.SilenceGrace);
-        var due = DueKey(assessment.DueBy, terminal.Id);
-        var old = row.GetString("DueKey");
-        if (old != due)
-        {
-            await table.UpsertEntityAsync(new TableEntity(DuePartition, due) { ["ElderId"] = terminal.ElderId }, TableUpdateMode.Replace, ct);
-            row["DueKey"] = due;
-        }
-        if (maintenanceNote is not null) { row["MaintenanceNote"] = maintenanceNote; row["MaintenanceAt"] = clock.GetUtcNow(); }
-        if (battery is { } b) row["Battery"] = b;
-        await table.UpsertEntityAsync(row, TableUpdateMode.Merge, ct);
-        if (old is not null && old != due) await DeleteQuietlyAsync(table, DuePartition, old, ct);
+        await table.UpsertEntityAsync(new TableEntity(terminal.ElderId, terminal.Id) { ["MaintenanceNote"] = maintenanceNote, ["MaintenanceAt"] = clock.GetUtcNow() },
+            TableUpdateMode.Merge, ct);
+    }
+
+    /// <summary>Moves a terminal's row in the due index from <paramref name="oldKey"/> to <paramref name="due"/> (new row first, then the old one goes).</summary>
+    public static async Task MoveDueAsync(TableClient table, AlarmTerminal terminal, string oldKey, DateTimeOffset due, CancellationToken ct)
+    {
+        var key = DueKey(due, terminal.Id);
+        if (key == oldKey) return;
+        await table.UpsertEntityAsync(new TableEntity(DuePartition, key) { ["ElderId"] = terminal.ElderId }, TableUpdateMode.Replace, ct);
+        await table.UpsertEntityAsync(new TableEntity(terminal.ElderId, terminal.Id) { ["DueKey"] = key }, TableUpdateMode.Merge, ct);
+        await DeleteQuietlyAsync(table, DuePartition, oldKey, ct);
     }
 
     public static string DueKey(DateTimeOffset due, string terminalId) =>
@@ -151,5 +156,5 @@ public sealed class TerminalService(Tables tables, DeviceService devices, ElderS
     }
 
     static TerminalView ViewOf(DeviceView d, TableEntity? row) => new(d.Id, d.Binding?.ElderId ?? "", d.Name, d.Kind.TerminalKindOf() ?? TerminalKind.OneButton, d.Status,
-        d.Binding?.HeartbeatSeconds ?? 0, d.RegisteredAt, d.LastSeenAt, d.RevokedAt, row?.GetInt32("Battery"), row?.GetString("MaintenanceNote"));
+        d.Binding?.HeartbeatSeconds ?? 0, d.RegisteredAt, d.LastSeenAt, d.RevokedAt, d.Battery, row?.GetString("MaintenanceNote"));
 }

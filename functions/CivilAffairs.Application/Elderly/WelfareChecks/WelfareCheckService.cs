@@ -96,7 +96,12 @@ public sealed class WelfareCheckService(Tables tables, DeviceService devices, El
                 continue;
             }
             var assessment = TerminalSilence.Assess(terminal, clock, options.Value.SilenceGrace);
-            if (!assessment.WelfareCheckNeeded) continue; // heard from meanwhile: its sign of life moved the index row already
+            if (!assessment.WelfareCheckNeeded)
+            {
+                // Heard from meanwhile (signs of life do not move the index): the row moves to the terminal's new due time.
+                await TerminalService.MoveDueAsync(index, terminal, due.RowKey, assessment.DueBy, ct);
+                continue;
+            }
             var elder = await elders.GetAsync(terminal.ElderId, ct);
             if (elder is null || elder.Elder.DiedOn is not null) { await TerminalService.DeleteQuietlyAsync(index, due.PartitionKey, due.RowKey, ct); continue; }
             if (await RaiseAsync(elder, WelfareCheckReason.TerminalSilence, $"{terminal.Id}.{assessment.SilentSince.UtcTicks.ToString(CultureInfo.InvariantCulture)}",
@@ -105,8 +110,9 @@ public sealed class WelfareCheckService(Tables tables, DeviceService devices, El
                         ["TerminalId"] = terminal.Id, ["TerminalKind"] = terminal.Kind.ToString(), ["SilentSince"] = assessment.SilentSince, ["DueBy"] = assessment.DueBy,
                     }, ct))
                 raised++;
-            // One check per silence: the row leaves the index until the terminal is heard from again.
-            await TerminalService.DeleteQuietlyAsync(index, due.PartitionKey, due.RowKey, ct);
+            // One check per silence (its key holds when the silence began): the row is looked at again one interval later, when a
+            // terminal heard from again moves on and one still silent finds its check already raised.
+            await TerminalService.MoveDueAsync(index, terminal, due.RowKey, clock.GetUtcNow() + terminal.HeartbeatInterval + options.Value.SilenceGrace, ct);
         }
         return raised;
     }

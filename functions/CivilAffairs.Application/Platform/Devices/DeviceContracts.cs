@@ -70,7 +70,13 @@ public sealed record DeviceRegistration(string? Name, DeviceKind? Kind, string? 
 
 /// <summary>A device as staff and the device see it (never the secret or its hash).</summary>
 public sealed record DeviceView(string Id, string Name, DeviceKind Kind, string Jurisdiction, long QuotaBytes, long UsedBytes,
-    DeviceStatus Status, DateTimeOffset RegisteredAt, DateTimeOffset? RevokedAt, DeviceBinding? Binding = null, DateTimeOffset? LastSeenAt = null);
+    DeviceStatus Status, DateTimeOffset RegisteredAt, DateTimeOffset? RevokedAt, DeviceBinding? Binding = null, DateTimeOffset? LastSeenAt = null,
+    int? Battery = null)
+{
+    /// <summary>The registry row's version when this view was read (for <see cref="DeviceService.TouchAsync(DeviceView, DateTimeOffset, int?, CancellationToken)"/>); not serialised.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public Azure.ETag ETag { get; init; }
+}
 
 /// <summary>Answer of a registration: the secret is shown this once and stored only as a keyed hash.</summary>
 public sealed record DeviceCredentials(DeviceView Device, string Secret, string Note);

@@ -148,6 +148,23 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
         }, ct);
     }
 
+    /// <summary>
+    /// As <see cref="TouchAsync(string, DateTimeOffset, int?, CancellationToken)"/> for a device just read (<see cref="CheckAsync(Caller, DeviceArea, CancellationToken)"/>):
+    /// one conditional merge on the version that was read; only when someone changed the row meanwhile is it read again.
+    /// </summary>
+    public async Task TouchAsync(DeviceView seen, DateTimeOffset lastSeenAt, int? battery, CancellationToken ct)
+    {
+        var newer = seen.LastSeenAt is not { } last || last < lastSeenAt;
+        if (!newer && battery is null) return;
+        if (seen.ETag == default) { await TouchAsync(seen.Id, lastSeenAt, battery, ct); return; }
+        var patch = new TableEntity(seen.Id, DeviceRow);
+        if (newer) patch["LastSeenAt"] = lastSeenAt;
+        if (battery is { } b) { patch["Battery"] = b; patch["BatteryAt"] = clock.GetUtcNow(); }
+        var table = await tables.GetAsync(TableNames.DisasterDevices, ct);
+        try { await table.UpdateEntityAsync(patch, seen.ETag, TableUpdateMode.Merge, ct); }
+        catch (RequestFailedException e) when (e.Status == 412) { await TouchAsync(seen.Id, lastSeenAt, battery, ct); }
+    }
+
     public async Task<Result<DeviceView>> GetAsync(CallContext call, string id)
     {
         var (caller, requestId, ct) = call;
@@ -305,6 +322,7 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
         var binding = kind.AreaOf() == DeviceArea.Elderly ? new DeviceBinding(DeviceArea.Elderly, e.GetString("ElderId"), e.GetInt32("HeartbeatSeconds")) : null;
         return new(e.PartitionKey, e.GetString("Name"), kind,
             e.GetString("Jurisdiction"), e.GetInt64("QuotaBytes") ?? 0, e.GetInt64("UsedBytes") ?? 0, Enum.Parse<DeviceStatus>(e.GetString("Status")),
-            e.GetDateTimeOffset("RegisteredAt") ?? default, e.GetDateTimeOffset("RevokedAt"), binding, e.GetDateTimeOffset("LastSeenAt"));
+            e.GetDateTimeOffset("RegisteredAt") ?? default, e.GetDateTimeOffset("RevokedAt"), binding, e.GetDateTimeOffset("LastSeenAt"), e.GetInt32("Battery"))
+            { ETag = e.ETag };
     }
 }
