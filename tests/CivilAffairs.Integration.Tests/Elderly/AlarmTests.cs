@@ -242,6 +242,24 @@ public class AlarmTests(AlarmFixture fx) : IClassFixture<AlarmFixture>
     }
 
     [Fact]
+    public async Task Steps_relayed_at_once_take_their_outbox_relay_jobs_back()
+    {
+        // Every change is committed with a relay job scheduled 30 s ahead as the safety net; a relay that delivers at once deletes
+        // it, so the queue empties within seconds instead of running a job per change half a minute later.
+        var relayJobs = new Azure.Storage.Queues.QueueClient(fx.Azurite.ConnectionString, "outbox-relay");
+        var id = await fx.PressAsync();
+        var offeredTo = await AlarmFixture.PollAsync(async () =>
+        {
+            var alarm = await (await fx.As("pat-supervisor", HttpMethod.Get, $"api/elderly/alarms/{id}")).JsonAsync();
+            return alarm.TryGetProperty("offeredTo", out var o) && o.GetString() is { } who ? (JsonElement?)o : null;
+        }, TimeSpan.FromSeconds(20), "the alarm offered");
+        Assert.Equal(HttpStatusCode.OK, (await fx.As(offeredTo!.Value.GetString()!, HttpMethod.Post, $"api/elderly/alarms/{id}/answer")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await fx.As(offeredTo.Value.GetString()!, HttpMethod.Post, $"api/elderly/alarms/{id}/outcome", new { outcome = "falseAlarm" })).StatusCode);
+        await AlarmFixture.PollAsync(async () => (await relayJobs.GetPropertiesAsync()).Value.ApproximateMessagesCount == 0 ? (bool?)true : null,
+            TimeSpan.FromSeconds(10), "the relay jobs taken back");
+    }
+
+    [Fact]
     public async Task A_heartbeating_terminal_gets_no_check_and_each_new_silence_gets_its_own()
     {
         var registered = await (await fx.As("yanyunxi-worker", HttpMethod.Post, $"api/elderly/elders/{AlarmFixture.Elder}/terminals", new { kind = "phoneApp", heartbeatSeconds = 10 })).JsonAsync();

@@ -48,7 +48,10 @@ public sealed record AlarmResponder(string Kind, string? ContactId, string? Name
 /// <summary>A stored alarm: the domain record plus what the platform needs around it (no personal identifiers).</summary>
 /// <param name="Jurisdiction">The elder's community code (for staff scope and the welfare side).</param>
 /// <param name="Position">Where the terminal was when it fired, if it knows.</param>
-public sealed record AlarmRecord(Alarm Alarm, string Jurisdiction, PositionBody? Position, int? Battery, AlarmResponder? Responder, string? Note);
+/// <param name="ElderShownAs">The elder's name as the desks' queue shows it, masked (李**): kept so the read models and pushes of
+/// every later step need not read (and decrypt) the elder. Older records without it read the elder.</param>
+public sealed record AlarmRecord(Alarm Alarm, string Jurisdiction, PositionBody? Position, int? Battery, AlarmResponder? Responder, string? Note,
+    string? ElderShownAs = null);
 
 
 /// <summary>Body of <c>POST /api/elderly/terminal-events</c>.</summary>

@@ -84,7 +84,7 @@ public sealed class AlarmReadModelRelay(AlarmRepository alarms, ElderRepository 
     {
         var data = e.DataAs<AlarmEventData>();
         if (await alarms.GetAsync(data.AlarmId, ct) is not { } stored) return;
-        var name = (await elders.GetAsync(stored.Record.Alarm.ElderId, ct))?.Elder.Name ?? "";
+        var name = stored.Record.ElderShownAs ?? (await elders.GetAsync(stored.Record.Alarm.ElderId, ct))?.Elder.Name ?? "";
         await alarms.ProjectAsync(stored.Record, name, ct);
         // The intake pushes a new alarm itself before anything slower; every later step is pushed from here.
         if (e.Type != AlarmEvents.Raised)

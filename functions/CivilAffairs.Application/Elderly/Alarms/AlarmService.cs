@@ -43,7 +43,7 @@ public sealed class AlarmService(AlarmRepository alarms, ElderRepository elders,
         var raised = Alarm.Raise(alarmId, terminal, ev, company, clock).Value;
         var op = AlarmDesks.PickOperator(desk.Operators, alarmId, []);
         var offered = raised.Offer(op, clock).Value;
-        var record = new AlarmRecord(offered, elder.Jurisdiction, position, battery, null, null);
+        var record = new AlarmRecord(offered, elder.Jurisdiction, position, battery, null, null, Masking.MaskName(elder.Elder.Name));
         if (!await alarms.AddAsync(record, [AlarmEvents.Of(AlarmEvents.Raised, offered, "system")], ct, relayNow: false))
             return (await alarms.GetAsync(alarmId, ct))!.Value.Record.Alarm;
         await desks.PushAsync("offered", offered, elder.Elder.Name, Options.Policy, ct);

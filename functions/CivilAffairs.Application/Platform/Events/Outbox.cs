@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.Json;
 using Azure;
 using Azure.Data.Tables;
@@ -86,10 +87,23 @@ public sealed class Outbox(Tables tables, QueueServiceClient queues, IServicePro
         if (events.Count == 0)
             return changes.Count == 0 ? [] : (await client.SubmitTransactionAsync(changes, ct)).Value;
         // The safety net first: if this process stops right after the commit, the job still delivers the events.
-        await ScheduleRelayAsync(table, partitionKey, ct);
+        var job = await ScheduleRelayAsync(table, partitionKey, ct);
+        var jobs = pendingJobs.GetOrAdd((table, partitionKey), _ => []);
+        lock (jobs) jobs.Add(job);
         var now = clock.GetUtcNow();
         var rows = events.Select(e => new TableTransactionAction(TableTransactionActionType.Add, ToEntity(partitionKey, e, now))).ToList();
-        var response = await client.SubmitTransactionAsync([.. changes, .. rows], ct);
+        Response<IReadOnlyList<Response>> response;
+        try
+        {
+            response = await client.SubmitTransactionAsync([.. changes, .. rows], ct);
+            job.Committed = true;
+        }
+        catch
+        {
+            // Nothing was written: the job, when it comes, finds nothing to do.
+            Forget(table, partitionKey, [job]);
+            throw;
+        }
         if (relayNow) await RelayNowAsync(table, partitionKey, ct);
         return response.Value.Take(changes.Count).ToList();
     }
@@ -97,13 +111,58 @@ public sealed class Outbox(Tables tables, QueueServiceClient queues, IServicePro
     /// <summary>Relays now; a failure is logged and left to the queued relay job.</summary>
     public async Task RelayNowAsync(string table, string partitionKey, CancellationToken ct)
     {
+        // The jobs of commits that landed before this relay reads the partition: a relay that finishes has delivered their rows,
+        // so their jobs have nothing left to do and are taken off the queue (one delete now instead of a receive, a partition
+        // query and a delete later). A commit still in flight keeps its job; a relay that fails leaves every job in place.
+        var settled = Settled(table, partitionKey);
         try
         {
             await RelayAsync(table, partitionKey, ct);
         }
         catch (Exception e) when (e is not OperationCanceledException || !ct.IsCancellationRequested)
         {
+            Forget(table, partitionKey, settled);
             logger.LogWarning("Outbox relay of {Table}/{Partition} deferred to the relay queue: {Error}", table, partitionKey, e.Message);
+            return;
+        }
+        catch
+        {
+            Forget(table, partitionKey, settled);
+            throw;
+        }
+        Forget(table, partitionKey, settled);
+        if (settled.Count == 0) return;
+        var queue = await relayQueue.Value.WaitAsync(ct);
+        foreach (var job in settled)
+        {
+            try { await queue.DeleteMessageAsync(job.MessageId, job.PopReceipt, ct); }
+            catch (RequestFailedException) { } // already running (its receipt changed) or gone: the job finds nothing to do
+        }
+    }
+
+    /// <summary>A relay job this process scheduled and may take back once a relay has delivered its commit's rows.</summary>
+    sealed class ScheduledJob(string messageId, string popReceipt)
+    {
+        public string MessageId { get; } = messageId;
+        public string PopReceipt { get; } = popReceipt;
+        public volatile bool Committed;
+    }
+
+    readonly ConcurrentDictionary<(string Table, string Partition), List<ScheduledJob>> pendingJobs = new();
+
+    List<ScheduledJob> Settled(string table, string partitionKey)
+    {
+        if (!pendingJobs.TryGetValue((table, partitionKey), out var jobs)) return [];
+        lock (jobs) return jobs.Where(j => j.Committed).ToList();
+    }
+
+    void Forget(string table, string partitionKey, IReadOnlyCollection<ScheduledJob> done)
+    {
+        if (done.Count == 0 || !pendingJobs.TryGetValue((table, partitionKey), out var jobs)) return;
+        lock (jobs)
+        {
+            jobs.RemoveAll(done.Contains);
+            if (jobs.Count == 0) pendingJobs.TryRemove(new KeyValuePair<(string, string), List<ScheduledJob>>((table, partitionKey), jobs));
         }
     }
 
@@ -127,11 +186,12 @@ public sealed class Outbox(Tables tables, QueueServiceClient queues, IServicePro
         return delivered;
     }
 
-    async Task ScheduleRelayAsync(string table, string partitionKey, CancellationToken ct)
+    async Task<ScheduledJob> ScheduleRelayAsync(string table, string partitionKey, CancellationToken ct)
     {
         var queue = await relayQueue.Value.WaitAsync(ct);
-        await queue.SendMessageAsync(BinaryData.FromObjectAsJson(new OutboxRelayJob(table, partitionKey), JsonDefaults.Options),
+        var sent = await queue.SendMessageAsync(BinaryData.FromObjectAsJson(new OutboxRelayJob(table, partitionKey), JsonDefaults.Options),
             visibilityTimeout: options.Value.RelayDelay, cancellationToken: ct);
+        return new ScheduledJob(sent.Value.MessageId, sent.Value.PopReceipt);
     }
 
     static TableEntity ToEntity(string partitionKey, PendingEvent e, DateTimeOffset now)
