@@ -104,6 +104,8 @@ public enum Permission
     ComplainAboutInstitution,
     /// <summary>A citizen's own marriage-registration steps: book, cancel and reschedule, pre-fill and confirm their own data, apply for or withdraw a divorce.</summary>
     BookMarriage,
+    /// <summary>Read a marriage booking: its parties (their own case) and the registrars of its office.</summary>
+    ReadMarriageBookings,
     /// <summary>Read one's own marriage records and certificates (婚姻登记档案 本人查询).</summary>
     ReadMarriageRecords,
     /// <summary>The registrar's work at their office: the day's worklist, the legal checks, registration, divorce registration, replacement certificates.</summary>
@@ -193,6 +195,7 @@ public static class AccessPolicy
         [Permission.ManageInstitutions] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.ComplainAboutInstitution] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer],
         [Permission.BookMarriage] = [Role.Citizen],
+        [Permission.ReadMarriageBookings] = [Role.Citizen, Role.MarriageRegistrar],
         [Permission.ReadMarriageRecords] = [Role.Citizen],
         [Permission.RegisterMarriage] = [Role.MarriageRegistrar],
         [Permission.QueryMarriageArchive] = [Role.Institution],
