@@ -101,13 +101,7 @@ public sealed class BookingRepository(Tables tables, FieldCipher cipher, TimePro
     public async Task ReleaseLiveAsync(IReadOnlyList<string> indexes, string bookingId, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.MarriageBookings, ct);
-        foreach (var index in indexes.Distinct())
-        {
-            var held = await table.GetEntityIfExistsAsync<TableEntity>(Live, index, cancellationToken: ct);
-            if (!held.HasValue || held.Value!.GetString("BookingId") != bookingId) continue;
-            try { await table.DeleteEntityAsync(Live, index, held.Value.ETag, ct); }
-            catch (RequestFailedException e) when (e.Status is 404 or 412) { }
-        }
+        foreach (var index in indexes.Distinct()) await GuardRows.ReleaseAsync(table, Live, index, "BookingId", bookingId, ct);
     }
 
     // ---------------------------------------------------------------- no-shows

@@ -97,13 +97,7 @@ public sealed class RecordRepository(Tables tables, FieldCipher cipher, Outbox o
     public async Task ReleaseCurrentAsync(IReadOnlyList<string> indexes, string recordId, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.MarriageRegister, ct);
-        foreach (var index in indexes)
-        {
-            var row = await table.GetEntityIfExistsAsync<TableEntity>(Person(index), "current", cancellationToken: ct);
-            if (!row.HasValue || row.Value!.GetString("RecordId") != recordId) continue;
-            try { await table.DeleteEntityAsync(Person(index), "current", row.Value.ETag, ct); }
-            catch (RequestFailedException e) when (e.Status is 404 or 412) { }
-        }
+        foreach (var index in indexes) await GuardRows.ReleaseAsync(table, Person(index), "current", "RecordId", recordId, ct);
     }
 
     /// <summary>Indexes a finished record: each party's record row and each certificate number (idempotent upserts).</summary>
@@ -156,10 +150,7 @@ public sealed class RecordRepository(Tables tables, FieldCipher cipher, Outbox o
     public async Task ReleaseDivorceAsync(string recordId, string divorceId, CancellationToken ct)
     {
         var table = await tables.GetAsync(TableNames.MarriageRegister, ct);
-        var row = await table.GetEntityIfExistsAsync<TableEntity>("r|" + recordId, "divorce", cancellationToken: ct);
-        if (!row.HasValue || row.Value!.GetString("DivorceId") != divorceId) return;
-        try { await table.DeleteEntityAsync("r|" + recordId, "divorce", row.Value.ETag, ct); }
-        catch (RequestFailedException e) when (e.Status is 404 or 412) { }
+        await GuardRows.ReleaseAsync(table, "r|" + recordId, "divorce", "DivorceId", divorceId, ct);
     }
 
     public async Task IndexDivorceAsync(IReadOnlyList<string> indexes, string divorceId, CancellationToken ct)
