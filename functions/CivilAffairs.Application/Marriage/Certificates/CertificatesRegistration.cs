@@ -16,6 +16,7 @@ public static class CertificatesRegistration
         services.AddSingleton<StatusListRepository>();
         services.AddSingleton<CertificateIssuer>();
         services.AddSingleton<ICertificateIssuer>(sp => sp.GetRequiredService<CertificateIssuer>());
+        services.AddSingleton<PublicCertificateService>();
         return services;
     }
 }
