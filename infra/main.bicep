@@ -154,6 +154,10 @@ param fieldEncryptionKey string = ''
 @description('Blind-index (keyed hash) key, base64. Written to Key Vault only when given; never change it once data is indexed (see README).')
 param blindIndexKey string = ''
 
+@secure()
+@description('Certificate-signing secret (32 random bytes, base64) from which the SM2 key that signs marriage certificate QR codes is made. Written to Key Vault only when given; each new value is a new signing key (rotation), older versions stay published for verification (see README).')
+param certificateSigningKey string = ''
+
 // ---------------------------------------------------------------------------------------
 // Naming and tags
 // ---------------------------------------------------------------------------------------
@@ -173,6 +177,7 @@ var auditAnchorsContainerName = 'audit-anchors'
 var secretNames = {
   fieldEncryptionKey: 'field-encryption-key'
   blindIndexKey: 'blind-index-key'
+  certificateSigningKey: 'certificate-signing-key'
   signalRAccessKey: 'signalr-access-key'
   visionKey: 'vision-key'
   wechatAppSecret: 'wechat-app-secret'
@@ -308,6 +313,7 @@ module keyVault 'modules/keyvault.bicep' = {
     visionName: names.vision
     fieldEncryptionKey: fieldEncryptionKey
     blindIndexKey: blindIndexKey
+    certificateSigningKey: certificateSigningKey
     wechatAppSecret: wechatAppSecret
     smsApiKey: smsApiKey
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId

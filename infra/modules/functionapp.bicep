@@ -47,6 +47,7 @@ param keyVaultUri string
 param secretNames {
   fieldEncryptionKey: string
   blindIndexKey: string
+  certificateSigningKey: string
   signalRAccessKey: string
   visionKey: string
   wechatAppSecret: string
@@ -252,6 +253,10 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
         {
           name: 'KeyVault__BlindIndexKeySecretName'
           value: secretNames.blindIndexKey
+        }
+        {
+          name: 'KeyVault__CertificateSigningKeySecretName'
+          value: secretNames.certificateSigningKey
         }
         // ---- Domain events: Service Bus, identity-based sender ----
         {

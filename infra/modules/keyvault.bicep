@@ -1,5 +1,5 @@
 // Key Vault (RBAC authorization, soft delete, purge protection) holding the field-encryption
-// and blind-index master keys, the SignalR and Vision access keys, the WeChat app secret and the SMS gateway key.
+// and blind-index master keys, the certificate-signing secret, the SignalR and Vision access keys, the WeChat app secret and the SMS gateway key.
 // The app reads them with Key Vault Secrets User (role-assignments.bicep): the master keys
 // by name through KeyVault__Uri, the others as Key Vault references in app settings.
 @description('Vault name.')
@@ -18,6 +18,7 @@ param enablePrivateNetworking bool
 param secretNames {
   fieldEncryptionKey: string
   blindIndexKey: string
+  certificateSigningKey: string
   signalRAccessKey: string
   visionKey: string
   wechatAppSecret: string
@@ -37,6 +38,10 @@ param fieldEncryptionKey string
 @secure()
 @description('Blind-index key (base64); stored only when not empty.')
 param blindIndexKey string
+
+@secure()
+@description('Certificate-signing secret (base64, 32 bytes); stored only when not empty. Each stored version is a signing key: the newest signs.')
+param certificateSigningKey string
 
 @secure()
 @description('WeChat app secret; stored only when not empty.')
@@ -119,6 +124,15 @@ resource blindIndexKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if
   properties: {
     value: blindIndexKey
     contentType: 'Blind-index keyed-hash key (base64)'
+  }
+}
+
+resource certificateSigningKeySecret 'Microsoft.KeyVault/vaults/secrets@2024-11-01' = if (!empty(certificateSigningKey)) {
+  parent: vault
+  name: secretNames.certificateSigningKey
+  properties: {
+    value: certificateSigningKey
+    contentType: 'SM2 certificate-signing secret (base64, 32 bytes)'
   }
 }
 

@@ -80,20 +80,20 @@ public sealed class DataServicesTests(CompiledInfrastructure infra)
             byKey[key] = s;
         }
 
-        Assert.Equal(["blindIndexKey", "fieldEncryptionKey", "signalRAccessKey", "smsApiKey", "visionKey", "wechatAppSecret"], byKey.Keys.Order());
+        Assert.Equal(["blindIndexKey", "certificateSigningKey", "fieldEncryptionKey", "signalRAccessKey", "smsApiKey", "visionKey", "wechatAppSecret"], byKey.Keys.Order());
 
         // Service keys are copied from the services themselves (never typed in).
         Assert.Contains("listKeys(", byKey["signalRAccessKey"].String("properties.value"));
         Assert.Contains("listKeys(", byKey["visionKey"].String("properties.value"));
 
         // Operator secrets are written only when given, so a redeploy never overwrites a master key.
-        foreach (var key in new[] { "fieldEncryptionKey", "blindIndexKey", "wechatAppSecret", "smsApiKey" })
+        foreach (var key in new[] { "fieldEncryptionKey", "blindIndexKey", "certificateSigningKey", "wechatAppSecret", "smsApiKey" })
         {
             Assert.True(byKey[key].IsConditional, $"{key} secret must be conditional on its parameter.");
         }
 
         var keyVaultParameters = infra.Arm.ModuleTemplate("keyvault").GetProperty("parameters");
-        foreach (var p in new[] { "fieldEncryptionKey", "blindIndexKey", "wechatAppSecret", "smsApiKey" })
+        foreach (var p in new[] { "fieldEncryptionKey", "blindIndexKey", "certificateSigningKey", "wechatAppSecret", "smsApiKey" })
         {
             Assert.Equal("securestring", keyVaultParameters.GetProperty(p).GetProperty("type").GetString());
             Assert.Equal("securestring", infra.Arm.Root.GetProperty("parameters").GetProperty(p).GetProperty("type").GetString());

@@ -28,10 +28,10 @@ static class Program
     static async Task<int> Main(string[] args)
     {
         // Modes: the catalogue point-read benchmark (default), `verification` (VerificationBenchmark), `surge` (SurgeBenchmark)
-        // `soak` (SoakBenchmark) or `alarms` (AlarmBenchmark).
+        // `soak` (SoakBenchmark), `alarms` (AlarmBenchmark) or `certificates` (CertificateBenchmark).
         Func<CancellationToken, Task<int>> run;
         var mode = args.Length > 0 ? args[0] : "";
-        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, "soak" => SoakOptions.Usage, "alarms" => AlarmOptions.Usage, _ => Options.Usage };
+        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, "soak" => SoakOptions.Usage, "alarms" => AlarmOptions.Usage, "certificates" => CertificateBenchmarkOptions.Usage, _ => Options.Usage };
         try
         {
             if (mode == "verification")
@@ -48,6 +48,11 @@ static class Program
             {
                 var ao = AlarmOptions.Parse(args[1..]);
                 run = ct => AlarmBenchmark.RunAsync(ao, ct);
+            }
+            else if (mode == "certificates")
+            {
+                var co = CertificateBenchmarkOptions.Parse(args[1..]);
+                run = ct => CertificateBenchmark.RunAsync(co, ct);
             }
             else if (mode == "soak")
             {

@@ -17,6 +17,10 @@ public enum Role
     AlarmSupervisor,
     /// <summary>A home-care provider's carer (jurisdiction = the area served, channel = the provider's code).</summary>
     CareWorker,
+    /// <summary>A registrar of a marriage registry office (婚姻登记员): jurisdiction = the office's district, channel = the office id.</summary>
+    MarriageRegistrar,
+    /// <summary>An authorised institution that may query the marriage archive for a case (a court, a notary office): channel = the institution's code.</summary>
+    Institution,
 }
 
 /// <summary>Operations a function may require. Each HTTP function declares exactly one (or is public).</summary>
@@ -98,6 +102,20 @@ public enum Permission
     ManageInstitutions,
     /// <summary>Lodge a complaint about a care institution.</summary>
     ComplainAboutInstitution,
+    /// <summary>A citizen's own marriage-registration steps: book, cancel and reschedule, pre-fill and confirm their own data, apply for or withdraw a divorce.</summary>
+    BookMarriage,
+    /// <summary>Read a marriage booking: its parties (their own case) and the registrars of its office.</summary>
+    ReadMarriageBookings,
+    /// <summary>Read one's own marriage records and certificates (婚姻登记档案 本人查询).</summary>
+    ReadMarriageRecords,
+    /// <summary>The registrar's work at their office: the day's worklist, the legal checks, registration, divorce registration, replacement certificates.</summary>
+    RegisterMarriage,
+    /// <summary>An authorised institution queries one record with a purpose and case reference, or records a court's annulment.</summary>
+    QueryMarriageArchive,
+    /// <summary>Register marriage registry offices (address, hours, slot capacity).</summary>
+    ManageMarriageOffices,
+    /// <summary>Marriage statistics per office and month (data center).</summary>
+    ReadMarriageStatistics,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -118,6 +136,9 @@ public sealed record Caller(string Subject, string DisplayName, Role Role, strin
 
     /// <summary>Staff of a contracted service company (alarm centre, home-care provider): the company is the channel.</summary>
     public bool IsContractor => Role is Role.AlarmOperator or Role.AlarmSupervisor or Role.CareWorker;
+
+    /// <summary>A marriage registrar of the office <paramref name="officeId"/> (the office is the registrar's channel).</summary>
+    public bool IsRegistrarOf(string officeId) => Role == Role.MarriageRegistrar && Channel is { Length: > 0 } office && office == officeId;
 }
 
 /// <summary>What an object carries so the policy can decide who may see it.</summary>
@@ -173,6 +194,13 @@ public static class AccessPolicy
         [Permission.ConfirmHomeCare] = [Role.Citizen, Role.CommunityWorker],
         [Permission.ManageInstitutions] = [Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator],
         [Permission.ComplainAboutInstitution] = [Role.Citizen, Role.CommunityWorker, Role.StreetOfficer],
+        [Permission.BookMarriage] = [Role.Citizen],
+        [Permission.ReadMarriageBookings] = [Role.Citizen, Role.MarriageRegistrar],
+        [Permission.ReadMarriageRecords] = [Role.Citizen],
+        [Permission.RegisterMarriage] = [Role.MarriageRegistrar],
+        [Permission.QueryMarriageArchive] = [Role.Institution],
+        [Permission.ManageMarriageOffices] = [Role.DistrictApprover, Role.CityAdministrator],
+        [Permission.ReadMarriageStatistics] = [Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>
@@ -199,7 +227,7 @@ public static class AccessPolicy
     public static bool InScope(Caller caller, ResourceScope scope) => caller.Role switch
     {
         Role.Citizen => caller.PersonId is { } me && (scope.OwnerPersonId == me || scope.HouseholdPersonIds?.Contains(me) == true),
-        Role.PartnerSystem or Role.Device => caller.Channel is { } channel && scope.Channel == channel,
+        Role.PartnerSystem or Role.Device or Role.Institution => caller.Channel is { } channel && scope.Channel == channel,
         _ => caller.Jurisdiction is { } j && Jurisdiction.Contains(j, scope.Jurisdiction),
     };
 }

@@ -7,6 +7,8 @@ using CivilAffairs.Orchestrations.Catalog;
 using CivilAffairs.Orchestrations.Disaster;
 using CivilAffairs.Orchestrations.Elderly;
 using CivilAffairs.Application.Elderly.Alarms;
+using CivilAffairs.Application.Marriage.Divorces;
+using CivilAffairs.Orchestrations.Marriage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -24,6 +26,7 @@ public static class WorkflowRegistration
         services.TryAddSingleton<IAssistanceCaseWorkflow, AssistanceCaseWorkflow>();
         services.TryAddSingleton<IDispatchWorkflow, DispatchWorkflow>();
         services.TryAddSingleton<IAlarmWorkflow, AlarmWorkflow>();
+        services.TryAddSingleton<IDivorceWorkflow, DivorceWorkflow>();
         return services;
     }
 }

@@ -23,6 +23,7 @@ public static partial class DemoData
         await SeedEldersAsync(runtime, ct);
         await SeedMealPointsAsync(runtime, ct);
         await SeedAlarmTerminalsAsync(runtime, ct);
+        await SeedMarriageOfficesAsync(runtime, ct);
 
         var tables = runtime.Services.GetRequiredService<Tables>();
         var table = await tables.GetAsync(TableNames.CatalogPreReviews, ct);

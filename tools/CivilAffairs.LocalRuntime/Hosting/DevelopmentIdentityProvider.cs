@@ -35,6 +35,11 @@ public sealed class DevelopmentIdentityProvider : ITrustedIssuer
         public const string LiNa = "01JCZ8DEM00000000000000004";
         public const string ZhangXiaoming = "01JCZ8DEM00000000000000005";
         public const string ChenXiuying = "01JCZ8DEM00000000000000006";
+        /// <summary>The demo couple of marriage registration (王磊, 陈静), an under-age man (刘洋) and a single woman (孙丽).</summary>
+        public const string WangLei = "01JCZ8DEM00000000000000007";
+        public const string ChenJing = "01JCZ8DEM00000000000000008";
+        public const string LiuYang = "01JCZ8DEM00000000000000009";
+        public const string SunLi = "01JCZ8DEM00000000000000010";
     }
 
     public static readonly IReadOnlyList<DevAccount> Accounts =
@@ -58,6 +63,15 @@ public sealed class DevelopmentIdentityProvider : ITrustedIssuer
         new("pat-operator-2", "平安通话务员 2（市平安通中心）", Role.AlarmOperator, "440100", Channel: "pat-center"),
         new("pat-supervisor", "平安通值班主管（市平安通中心）", Role.AlarmSupervisor, "440100", Channel: "pat-center"),
         new("tianhe-carer", "天河居家服务护理员", Role.CareWorker, "440106", Channel: "tianhe-homecare"),
+        new("citizen-wanglei", "王磊（市民）", Role.Citizen, null, DemoPersons.WangLei),
+        new("citizen-chenjing", "陈静（市民）", Role.Citizen, null, DemoPersons.ChenJing),
+        new("citizen-liuyang", "刘洋（市民，未满 22 周岁）", Role.Citizen, null, DemoPersons.LiuYang),
+        new("citizen-sunli", "孙丽（市民）", Role.Citizen, null, DemoPersons.SunLi),
+        new("registrar-tianhe", "天河区婚姻登记处登记员", Role.MarriageRegistrar, "440106", Channel: DemoData.MarriageOfficeTianhe),
+        new("registrar-yuexiu", "越秀区婚姻登记处登记员", Role.MarriageRegistrar, "440104", Channel: DemoData.MarriageOfficeYuexiu),
+        new("registrar-haizhu", "海珠区婚姻登记处登记员", Role.MarriageRegistrar, "440105", Channel: DemoData.MarriageOfficeHaizhu),
+        new("court-tianhe", "广州市天河区人民法院", Role.Institution, null, Channel: "court-tianhe"),
+        new("notary-guangzhou", "广州市南方公证处", Role.Institution, null, Channel: "notary-guangzhou"),
     ];
 
     public DevelopmentIdentityProvider(string dataDirectory)

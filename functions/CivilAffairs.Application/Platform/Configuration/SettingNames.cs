@@ -46,6 +46,8 @@ public static class SettingNames
     public const string KeyVaultFieldEncryptionKeySecretName = "KeyVault__FieldEncryptionKeySecretName";
     /// <summary>Name of the Key Vault secret holding the blind-index (keyed hash) key.</summary>
     public const string KeyVaultBlindIndexKeySecretName = "KeyVault__BlindIndexKeySecretName";
+    /// <summary>Name of the Key Vault secret whose enabled versions are the certificate-signing (SM2) key secrets; the newest signs.</summary>
+    public const string KeyVaultCertificateSigningKeySecretName = "KeyVault__CertificateSigningKeySecretName";
 
     /// <summary>Fully qualified Service Bus namespace (host name, no scheme) for the identity-based domain-events sender.</summary>
     public const string EventsServiceBusNamespace = "Events__ServiceBusNamespace";

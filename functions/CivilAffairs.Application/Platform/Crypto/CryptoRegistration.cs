@@ -12,7 +12,8 @@ public static class CryptoRegistration
     /// Registers the master-key store, <see cref="KeyRing"/>, <see cref="FieldCipher"/> and <see cref="BlindIndex"/>
     /// as singletons. With <c>KeyVault:Uri</c> set, keys come from Key Vault (managed identity
     /// <c>AZURE_CLIENT_ID</c>; secrets <c>KeyVault:FieldEncryptionKeySecretName</c>, default
-    /// <c>field-encryption-key</c>, and <c>KeyVault:BlindIndexKeySecretName</c>, default <c>blind-index-key</c>);
+    /// <c>field-encryption-key</c>, <c>KeyVault:BlindIndexKeySecretName</c>, default <c>blind-index-key</c>, and
+    /// <c>KeyVault:CertificateSigningKeySecretName</c>, default <c>certificate-signing-key</c>);
     /// otherwise from the local key file <c>Crypto:LocalKeyFile</c> (default <c>.data/master-keys.json</c> under
     /// the current directory).
     /// </summary>
@@ -43,7 +44,8 @@ public static class CryptoRegistration
             return new KeyVaultKeyStore(
                 new SecretClient(vaultUri, credential),
                 NonEmpty(configuration["KeyVault:FieldEncryptionKeySecretName"]) ?? "field-encryption-key",
-                NonEmpty(configuration["KeyVault:BlindIndexKeySecretName"]) ?? "blind-index-key");
+                NonEmpty(configuration["KeyVault:BlindIndexKeySecretName"]) ?? "blind-index-key",
+                NonEmpty(configuration["KeyVault:CertificateSigningKeySecretName"]) ?? "certificate-signing-key");
         }
         if (!string.IsNullOrEmpty(configuration["WEBSITE_INSTANCE_ID"]))
             throw new InvalidOperationException("KeyVault:Uri is required when running in Azure; a local key file would be lost with the instance.");

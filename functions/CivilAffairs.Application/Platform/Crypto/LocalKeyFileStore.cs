@@ -7,7 +7,9 @@ namespace CivilAffairs.Application.Platform.Crypto;
 /// <summary>
 /// Master keys in a JSON file on one machine, created with fresh random keys on first use and readable
 /// by the owner only (0600 on Unix):
-/// <c>{"fieldEncryption":{"current":"k1","keys":{"k1":"&lt;base64&gt;"}},"blindIndex":"&lt;base64&gt;"}</c>.
+/// <c>{"fieldEncryption":{"current":"k1","keys":{"k1":"&lt;base64&gt;"}},"blindIndex":"&lt;base64&gt;",
+/// "certificateSigning":[{"secret":"&lt;base64&gt;","created":"&lt;ISO 8601&gt;"}]}</c>. A file written before certificate
+/// signing existed gets its first signing secret on the next load.
 /// </summary>
 /// <remarks>
 /// The file only ever appears complete: it is written to a temporary file and renamed into place.
@@ -31,16 +33,42 @@ public sealed class LocalKeyFileStore : IMasterKeyStore
     /// <summary>Reads the key file, creating it first if it does not exist.</summary>
     public async Task<MasterKeys> LoadAsync(CancellationToken cancellationToken)
     {
-        if (await TryReadAsync(cancellationToken) is { } existing) return existing;
+        if (await TryReadAsync(cancellationToken) is { CertificateSigning.Count: > 0 } existing) return existing;
         using var _ = await AcquireLockAsync(cancellationToken);
-        if (await TryReadAsync(cancellationToken) is { } createdMeanwhile) return createdMeanwhile;
-        var keys = new MasterKeys(
-            new Dictionary<string, byte[]> { ["k1"] = RandomNumberGenerator.GetBytes(MasterKeys.FieldKeySize) },
-            "k1",
-            RandomNumberGenerator.GetBytes(MasterKeys.BlindIndexKeySize));
+        var keys = await TryReadAsync(cancellationToken);
+        if (keys is { CertificateSigning.Count: > 0 }) return keys;
+        keys = keys is null
+            ? new MasterKeys(
+                new Dictionary<string, byte[]> { ["k1"] = RandomNumberGenerator.GetBytes(MasterKeys.FieldKeySize) },
+                "k1",
+                RandomNumberGenerator.GetBytes(MasterKeys.BlindIndexKeySize),
+                [NewSigningSecret()])
+            : new MasterKeys(keys.FieldKeys, keys.CurrentFieldKeyId, keys.BlindIndexKey, [NewSigningSecret()]);
         await WriteAsync(keys, cancellationToken);
         return keys;
     }
+
+    /// <summary>
+    /// Adds a new random certificate-signing secret, which signs from now on (it is the newest); earlier ones stay in the
+    /// file and stay published for verifying what they signed. Processes that already loaded the keys see the new key
+    /// after a restart.
+    /// </summary>
+    /// <returns>The keys now in the file.</returns>
+    public async Task<MasterKeys> RotateCertificateSigningKeyAsync(CancellationToken cancellationToken = default)
+    {
+        var loaded = await LoadAsync(cancellationToken);
+        using var _ = await AcquireLockAsync(cancellationToken);
+        var keys = await TryReadAsync(cancellationToken) ?? loaded;
+        var newest = keys.CertificateSigning.Select(k => k.CreatedAt).DefaultIfEmpty(DateTimeOffset.MinValue).Max();
+        var secret = NewSigningSecret();
+        if (secret.CreatedAt <= newest) secret = secret with { CreatedAt = newest.AddMilliseconds(1) };
+        var rotated = new MasterKeys(keys.FieldKeys, keys.CurrentFieldKeyId, keys.BlindIndexKey, [.. keys.CertificateSigning, secret]);
+        await WriteAsync(rotated, cancellationToken);
+        return rotated;
+    }
+
+    static CertificateSigningSecret NewSigningSecret() =>
+        new(RandomNumberGenerator.GetBytes(MasterKeys.CertificateSigningSecretSize), DateTimeOffset.UtcNow);
 
     /// <summary>
     /// Adds a new random field-encryption key (id <c>k&lt;n+1&gt;</c>) and makes it current; earlier keys
@@ -85,10 +113,13 @@ public sealed class LocalKeyFileStore : IMasterKeyStore
             throw Invalid("missing fieldEncryption.current, fieldEncryption.keys or blindIndex");
         try
         {
+            if (file.CertificateSigning?.Any(k => k?.Secret is null || k.Created is null) == true)
+                throw Invalid("a certificateSigning entry lacks secret or created");
             return new MasterKeys(
                 encoded.ToDictionary(k => k.Key, k => Convert.FromBase64String(k.Value), StringComparer.Ordinal),
                 current,
-                Convert.FromBase64String(file.BlindIndex));
+                Convert.FromBase64String(file.BlindIndex),
+                file.CertificateSigning?.Select(k => new CertificateSigningSecret(Convert.FromBase64String(k.Secret!), k.Created!.Value)));
         }
         catch (FormatException)
         {
@@ -106,7 +137,9 @@ public sealed class LocalKeyFileStore : IMasterKeyStore
     {
         var file = new KeyFile(
             new FieldEncryptionSection(keys.CurrentFieldKeyId, keys.FieldKeys.ToDictionary(k => k.Key, k => Convert.ToBase64String(k.Value), StringComparer.Ordinal)),
-            Convert.ToBase64String(keys.BlindIndexKey));
+            Convert.ToBase64String(keys.BlindIndexKey),
+            keys.CertificateSigning.Count == 0 ? null
+                : [.. keys.CertificateSigning.Select(k => new CertificateSigningEntry(Convert.ToBase64String(k.Secret), k.CreatedAt))]);
         var temporary = $"{Path}.{Guid.NewGuid():N}.tmp";
         try
         {
@@ -152,7 +185,12 @@ public sealed class LocalKeyFileStore : IMasterKeyStore
 
     internal sealed record KeyFile(
         [property: JsonPropertyName("fieldEncryption")] FieldEncryptionSection? FieldEncryption,
-        [property: JsonPropertyName("blindIndex")] string? BlindIndex);
+        [property: JsonPropertyName("blindIndex")] string? BlindIndex,
+        [property: JsonPropertyName("certificateSigning"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] List<CertificateSigningEntry>? CertificateSigning = null);
+
+    internal sealed record CertificateSigningEntry(
+        [property: JsonPropertyName("secret")] string? Secret,
+        [property: JsonPropertyName("created")] DateTimeOffset? Created);
 
     internal sealed record FieldEncryptionSection(
         [property: JsonPropertyName("current")] string? Current,

@@ -4,8 +4,18 @@ using System.Text;
 namespace CivilAffairs.Application.Platform.Crypto;
 
 /// <summary>
+/// A certificate-signing key's secret (32 random bytes from which the SM2 private key is made) and when it was created.
+/// The newest signs; older ones stay published for verification.
+/// </summary>
+public sealed record CertificateSigningSecret(byte[] Secret, DateTimeOffset CreatedAt)
+{
+    public override string ToString() => $"CertificateSigningSecret {{ CreatedAt = {CreatedAt:O} }}";
+}
+
+/// <summary>
 /// The platform's master key material: SM4 field-encryption keys by id (the current one encrypts,
-/// all of them decrypt) and the blind-index key. <see cref="ToString"/> shows key ids only.
+/// all of them decrypt), the blind-index key and the certificate-signing secrets (SM2; the newest signs,
+/// all of them are published for verification). <see cref="ToString"/> shows key ids only.
 /// </summary>
 public sealed class MasterKeys
 {
@@ -13,12 +23,16 @@ public sealed class MasterKeys
     public const int FieldKeySize = 16;
     /// <summary>Blind-index key size in bytes.</summary>
     public const int BlindIndexKeySize = 32;
+    /// <summary>Certificate-signing secret size in bytes.</summary>
+    public const int CertificateSigningSecretSize = 32;
 
     /// <param name="fieldKeys">SM4 keys (16 bytes) by id; ids are 1–64 characters of A–Z, a–z, 0–9, '-' and '_'.</param>
     /// <param name="currentFieldKeyId">The id of the key that encrypts new values; must be in <paramref name="fieldKeys"/>.</param>
     /// <param name="blindIndexKey">32 bytes.</param>
+    /// <param name="certificateSigning">Certificate-signing secrets (32 bytes each), in any order; none when the store has none.</param>
     /// <exception cref="ArgumentException">A key has the wrong size, an id is malformed, or the current id is missing.</exception>
-    public MasterKeys(IReadOnlyDictionary<string, byte[]> fieldKeys, string currentFieldKeyId, byte[] blindIndexKey)
+    public MasterKeys(IReadOnlyDictionary<string, byte[]> fieldKeys, string currentFieldKeyId, byte[] blindIndexKey,
+        IEnumerable<CertificateSigningSecret>? certificateSigning = null)
     {
         ArgumentNullException.ThrowIfNull(fieldKeys);
         ArgumentNullException.ThrowIfNull(currentFieldKeyId);
@@ -34,9 +48,13 @@ public sealed class MasterKeys
             throw new ArgumentException("The current field key id is not among the field keys.", nameof(currentFieldKeyId));
         if (blindIndexKey.Length != BlindIndexKeySize)
             throw new ArgumentException($"The blind-index key must be {BlindIndexKeySize} bytes.", nameof(blindIndexKey));
+        var signing = (certificateSigning ?? []).ToList();
+        if (signing.Any(k => k?.Secret is not { Length: CertificateSigningSecretSize }))
+            throw new ArgumentException($"A certificate-signing secret must be {CertificateSigningSecretSize} bytes.", nameof(certificateSigning));
         FieldKeys = copy;
         CurrentFieldKeyId = currentFieldKeyId;
         BlindIndexKey = blindIndexKey.ToArray();
+        CertificateSigning = signing.Select(k => k with { Secret = k.Secret.ToArray() }).OrderBy(k => k.CreatedAt).ToList();
     }
 
     /// <summary>SM4 keys by id. Treat the arrays as read-only.</summary>
@@ -46,6 +64,9 @@ public sealed class MasterKeys
 
     /// <summary>The HMAC-SM3 key of <see cref="BlindIndex"/>. Treat as read-only.</summary>
     public byte[] BlindIndexKey { get; }
+
+    /// <summary>Certificate-signing secrets, oldest first: the last one signs. Treat the arrays as read-only.</summary>
+    public IReadOnlyList<CertificateSigningSecret> CertificateSigning { get; }
 
     /// <summary>
     /// A key for a separate use (e.g. signing citizen tokens): HKDF-SHA256 over the blind-index key with
@@ -61,7 +82,7 @@ public sealed class MasterKeys
     }
 
     public override string ToString() =>
-        $"MasterKeys {{ CurrentFieldKeyId = {CurrentFieldKeyId}, FieldKeyIds = [{string.Join(", ", FieldKeys.Keys.Order(StringComparer.Ordinal))}] }}";
+        $"MasterKeys {{ CurrentFieldKeyId = {CurrentFieldKeyId}, FieldKeyIds = [{string.Join(", ", FieldKeys.Keys.Order(StringComparer.Ordinal))}], CertificateSigningKeys = {CertificateSigning.Count} }}";
 
     internal static bool IsValidKeyId(string? id) =>
         id is { Length: > 0 and <= 64 } && id.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_');

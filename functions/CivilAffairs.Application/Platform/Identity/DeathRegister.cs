@@ -4,6 +4,8 @@ using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Catalog;
 using CivilAffairs.Domain.Platform;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Application.Platform.Identity;
 
@@ -21,8 +23,11 @@ public sealed record DeathRecorded(bool Recorded, DateOnly DateOfDeath);
 /// jurisdiction (e.g. the monthly assistance payments stop for a household with a deceased member); a record made by
 /// another district for a person the index does not know does not count there.
 /// </summary>
-public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog audit, TimeProvider clock)
+public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog audit, TimeProvider clock, IServiceProvider services, ILogger<DeathRegister> logger)
 {
+    // Resolved on first use: handlers read the register themselves (the marriage register ends a marriage on a death).
+    IEnumerable<IDeathRecordedHandler> Handlers => services.GetServices<IDeathRecordedHandler>();
+
     static readonly string[] Sources = ["deathRegistration", "hospital", "police", "funeralHome", "staff"];
 
     public async Task<Result<DeathRecorded>> RecordAsync(CallContext call, DeathRecordRequest request)
@@ -57,6 +62,11 @@ public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog a
             ["RecordedAt"] = clock.GetUtcNow(),
         }, TableUpdateMode.Replace, ct);
         await audit.AppendAsync(caller, new AuditEvent("person.death", AuditOutcome.Success, index, Detail: request.Source), requestId, ct);
+        foreach (var handler in Handlers)
+        {
+            try { await handler.OnDeathRecordedAsync(index, request.DateOfDeath.Value, ct); }
+            catch (Exception e) when (e is not OperationCanceledException) { logger.LogWarning("A death handler ({Handler}) failed: {Error}", handler.GetType().Name, e.GetType().Name); }
+        }
         return Result.Created(new DeathRecorded(true, request.DateOfDeath.Value), null);
     }
 
@@ -76,4 +86,14 @@ public sealed class DeathRegister(Tables tables, PersonIndex persons, AuditLog a
         var counts = row.GetBoolean("PersonRegistered") == true || row.GetString("Jurisdiction") is not { } recordedIn || Jurisdiction.Contains(recordedIn, jurisdiction);
         return counts ? DateOnly.ParseExact(row.GetString("DateOfDeath"), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null;
     }
+}
+
+/// <summary>
+/// Told, after a death is recorded, with the person's blind index and date of death (the marriage register ends the person's
+/// marriage). Runs in the recording request; a failure is logged and the area reconciles on its next read. The life-events issue
+/// will route <c>person.died</c> through the outbox instead.
+/// </summary>
+public interface IDeathRecordedHandler
+{
+    Task OnDeathRecordedAsync(string idIndex, DateOnly dateOfDeath, CancellationToken ct);
 }

@@ -117,6 +117,20 @@ public static class TableNames
     public const string ElderlyHomeCareOrders = "ElderlyHomeCareOrders";
     /// <summary>Home-care billing lines: PK <c>e|{elderId}|{yyyyMM}</c> (the elder's month, with the budget row) and <c>p|{provider}|{yyyyMM}</c> (the provider's month).</summary>
     public const string ElderlyHomeCareBilling = "ElderlyHomeCareBilling";
+    /// <summary>Marriage registry offices (PK <c>office</c>, RK office id).</summary>
+    public const string MarriageOffices = "MarriageOffices";
+    /// <summary>Marriage bookings (PK booking id, RK <c>booking</c>); live guards (PK <c>live</c>, RK a party's blind index); no-shows (PK <c>noshow|{index}</c>).</summary>
+    public const string MarriageBookings = "MarriageBookings";
+    /// <summary>An office's day (PK <c>{office}|{yyyyMMdd}</c>): slot counters (RK <c>n|{HHmm}</c>) and the worklist (RK <c>b|{HHmm}|{booking}</c>).</summary>
+    public const string MarriageSlots = "MarriageSlots";
+    /// <summary>Marriage records (PK record id, RK <c>record</c>, plus its outbox rows): parties SM4-encrypted.</summary>
+    public const string MarriageRecords = "MarriageRecords";
+    /// <summary>The register's index: PK <c>p|{blind index}</c> (RK <c>current</c> = the current marriage, <c>r|{record}</c>, <c>d|{divorce}</c>), PK <c>c|{certificate number}</c>.</summary>
+    public const string MarriageRegister = "MarriageRegister";
+    /// <summary>Divorce applications (PK application id, RK <c>divorce</c>, plus its outbox rows).</summary>
+    public const string MarriageDivorces = "MarriageDivorces";
+    /// <summary>Statistics rows per office and month (PK <c>{office}|{yyyy-MM}</c>, RK <c>{metric}|{id}</c>).</summary>
+    public const string MarriageStatistics = "MarriageStatistics";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>

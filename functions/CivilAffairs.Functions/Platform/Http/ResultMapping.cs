@@ -24,7 +24,8 @@ public sealed record ProblemDetailsBody
 
 /// <summary>
 /// The one place where application results become HTTP: a <see cref="Result{T}"/> value becomes 200/201/202 (with
-/// <c>Location</c>, <c>ETag</c>, <c>Cache-Control</c>), a file or a text document; a <see cref="Problem"/> becomes
+/// <c>Location</c>, <c>ETag</c>, <c>Cache-Control</c>; 304 to a GET whose <c>If-None-Match</c> names the ETag), a file or a
+/// text document; a <see cref="Problem"/> becomes
 /// <c>application/problem+json</c>.
 /// </summary>
 public static class ResultMapping
@@ -41,6 +42,7 @@ public static class ResultMapping
         }
         if (result.ETag is { } etag) headers.ETag = etag;
         if (result.CacheSeconds is { } seconds) headers.CacheControl = $"public, max-age={seconds}";
+        if (result.ETag is { } current && result.Success == Success.Ok && NotModified(request, current)) return new StatusCodeResult(StatusCodes.Status304NotModified);
         return result.Value switch
         {
             FileBody file => new FileContentResult(file.Content, file.ContentType) { FileDownloadName = file.FileName },
@@ -71,6 +73,12 @@ public static class ResultMapping
         result.ContentTypes.Add(ProblemContentType);
         return result;
     }
+
+    /// <summary>A GET or HEAD whose <c>If-None-Match</c> names the current ETag (or <c>*</c>): the client's copy is current (RFC 9110 §13.1.2).</summary>
+    static bool NotModified(HttpRequest request, string etag) =>
+        (HttpMethods.IsGet(request.Method) || HttpMethods.IsHead(request.Method))
+        && request.Headers.IfNoneMatch.SelectMany(v => (v ?? "").Split(',')).Select(v => v.Trim())
+            .Any(v => v == "*" || v == etag || (v.StartsWith("W/", StringComparison.Ordinal) && v[2..] == etag));
 
     static int StatusOf(Success success) => success switch
     {

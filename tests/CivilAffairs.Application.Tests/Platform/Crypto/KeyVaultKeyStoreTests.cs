@@ -44,6 +44,39 @@ public class KeyVaultKeyStoreTests
             new KeyVaultKeyStore(client, "field-encryption-key", "blind-index-key").LoadAsync(CancellationToken.None));
     }
 
+    [Fact]
+    public async Task Certificate_signing_versions_are_signing_secrets_oldest_first_and_a_missing_secret_means_none()
+    {
+        var first = RandomBytes(32);
+        var second = RandomBytes(32);
+        var client = new FakeSecretClient();
+        client.Add("field-encryption-key", "f1", RandomBytes(16), T0, enabled: true);
+        client.Add("blind-index-key", "b", RandomBytes(32), T0, enabled: true);
+        client.Add("certificate-signing-key", "s2", second, T0.AddDays(90), enabled: true);
+        client.Add("certificate-signing-key", "s1", first, T0, enabled: true);
+        client.Add("certificate-signing-key", "s0", RandomBytes(32), T0.AddDays(-10), enabled: false); // withdrawn
+
+        var keys = await new KeyVaultKeyStore(client, "field-encryption-key", "blind-index-key", "certificate-signing-key").LoadAsync(CancellationToken.None);
+        var none = await new KeyVaultKeyStore(client, "field-encryption-key", "blind-index-key", "no-such-secret").LoadAsync(CancellationToken.None);
+
+        Assert.Equal([first, second], keys.CertificateSigning.Select(k => k.Secret));
+        Assert.Equal([T0, T0.AddDays(90)], keys.CertificateSigning.Select(k => k.CreatedAt));
+        Assert.Empty(none.CertificateSigning);
+        Assert.Equal("f1", none.CurrentFieldKeyId);
+    }
+
+    [Fact]
+    public async Task A_certificate_signing_version_of_the_wrong_size_is_an_error()
+    {
+        var client = new FakeSecretClient();
+        client.Add("field-encryption-key", "f1", RandomBytes(16), T0, enabled: true);
+        client.Add("blind-index-key", "b", RandomBytes(32), T0, enabled: true);
+        client.Add("certificate-signing-key", "s1", RandomBytes(16), T0, enabled: true);
+
+        await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            new KeyVaultKeyStore(client, "field-encryption-key", "blind-index-key", "certificate-signing-key").LoadAsync(CancellationToken.None));
+    }
+
     static byte[] RandomBytes(int n) => System.Security.Cryptography.RandomNumberGenerator.GetBytes(n);
 
     sealed class FakeSecretClient : SecretClient

@@ -99,6 +99,42 @@ public sealed class LocalKeyFileStoreTests : IDisposable
     }
 
     [Fact]
+    public async Task A_key_file_from_before_certificate_signing_gets_a_signing_secret_and_keeps_its_keys()
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(KeyFile)!);
+        var field = Convert.ToBase64String(new byte[16] { 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16 });
+        var blind = Convert.ToBase64String(Enumerable.Range(0, 32).Select(i => (byte)i).ToArray());
+        await File.WriteAllTextAsync(KeyFile, "{\"fieldEncryption\":{\"current\":\"k1\",\"keys\":{\"k1\":\"" + field + "\"}},\"blindIndex\":\"" + blind + "\"}");
+
+        var upgraded = await new LocalKeyFileStore(KeyFile).LoadAsync(CancellationToken.None);
+        var again = await new LocalKeyFileStore(KeyFile).LoadAsync(CancellationToken.None);
+
+        Assert.Equal(Convert.FromBase64String(field), upgraded.FieldKeys["k1"]);
+        Assert.Equal(Convert.FromBase64String(blind), upgraded.BlindIndexKey);
+        var secret = Assert.Single(upgraded.CertificateSigning);
+        Assert.Equal(32, secret.Secret.Length);
+        Assert.Equal(secret.Secret, Assert.Single(again.CertificateSigning).Secret);
+        using var json = JsonDocument.Parse(await File.ReadAllTextAsync(KeyFile));
+        Assert.Equal(1, json.RootElement.GetProperty("certificateSigning").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Rotating_the_certificate_signing_key_adds_a_newer_one_and_keeps_the_old()
+    {
+        var store = new LocalKeyFileStore(KeyFile);
+        var before = await store.LoadAsync(CancellationToken.None);
+
+        var rotated = await store.RotateCertificateSigningKeyAsync();
+        var reread = await new LocalKeyFileStore(KeyFile).LoadAsync(CancellationToken.None);
+
+        Assert.Equal(2, reread.CertificateSigning.Count);
+        Assert.Equal(before.CertificateSigning[0].Secret, reread.CertificateSigning[0].Secret);
+        Assert.Equal(rotated.CertificateSigning[1].Secret, reread.CertificateSigning[1].Secret);
+        Assert.True(reread.CertificateSigning[1].CreatedAt > reread.CertificateSigning[0].CreatedAt);
+        Assert.Equal(before.FieldKeys["k1"], reread.FieldKeys["k1"]);
+    }
+
+    [Fact]
     public async Task Concurrent_rotations_lose_no_key()
     {
         await new LocalKeyFileStore(KeyFile).LoadAsync(CancellationToken.None);
