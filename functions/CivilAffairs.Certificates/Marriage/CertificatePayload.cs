@@ -105,8 +105,14 @@ public static class CertificateQr
     public static string Sign(CertificatePayload payload, Sm2SigningKey key)
     {
         if (payload.KeyId != key.KeyId) throw new ArgumentException("The payload names another signing key.", nameof(payload));
+        return Sign(payload, data => key.Sign(data));
+    }
+
+    /// <summary>The QR text with a signature made by <paramref name="sign"/> over the signing input (for comparing schemes).</summary>
+    public static string Sign(CertificatePayload payload, Func<byte[], byte[]> sign)
+    {
         var signed = Prefix + Base64Url.EncodeToString(payload.ToJsonBytes());
-        return signed + "." + Base64Url.EncodeToString(key.Sign(Encoding.ASCII.GetBytes(signed)));
+        return signed + "." + Base64Url.EncodeToString(sign(Encoding.ASCII.GetBytes(signed)));
     }
 
     /// <summary>The parts of a QR text, or null when it is not one of ours (prefix, shape, base64url, payload).</summary>

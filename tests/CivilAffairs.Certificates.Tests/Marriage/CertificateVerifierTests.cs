@@ -95,9 +95,7 @@ public class CertificateVerifierTests
     public void A_payload_naming_a_published_kid_but_signed_with_another_key_fails_the_signature()
     {
         var wrong = Sm2SigningKey.FromSecret(RandomNumberGenerator.GetBytes(32));
-        var payload = Payload(); // names Key's kid
-        var signed = CertificateQr.Prefix + Base64Url.EncodeToString(payload.ToJsonBytes());
-        var qr = signed + "." + Base64Url.EncodeToString(wrong.Sign(Encoding.ASCII.GetBytes(signed)));
+        var qr = CertificateQr.Sign(Payload(), data => wrong.Sign(data)); // the payload names Key's kid
 
         Assert.Equal(VerificationOutcome.SignatureInvalid, CertificateVerifier.Verify(qr, Keys, List(CertificateStatus.Valid)).Outcome);
     }
