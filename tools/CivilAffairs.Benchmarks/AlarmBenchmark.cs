@@ -137,8 +137,12 @@ static class AlarmBenchmark
         // Every press's workflow to its end: answered by the desk it rings at, a false alarm, closed; then read back as closed.
         var drain = Stopwatch.StartNew();
         var all = phase.Presses.Where(p => p.AlarmId is not null).ToList();
+        var done = 0;
         await Parallel.ForEachAsync(all, new ParallelOptions { MaxDegreeOfParallelism = 16, CancellationToken = ct }, async (p, token) =>
-            p.Closed = await CloseAsync(http, tokens, p.AlarmId!, TimeSpan.FromSeconds(o.TimeoutSeconds), token));
+        {
+            p.Closed = await CloseAsync(http, tokens, p.AlarmId!, TimeSpan.FromSeconds(o.TimeoutSeconds), token);
+            if (Interlocked.Increment(ref done) % 500 == 0) Console.WriteLine($"  platform: {done} of {all.Count} alarms through to closed after {drain.Elapsed.TotalSeconds:F0} s…");
+        });
         var notClosed = all.Count(p => !p.Closed);
         Console.WriteLine($"  platform: {all.Count - notClosed} of {all.Count} alarms answered, recorded as false alarms and closed in {drain.Elapsed.TotalSeconds:F1} s");
         var stats = simulator.Stats;
@@ -213,6 +217,8 @@ static class AlarmBenchmark
         var firstErrors = presses.Where(p => p.Error is not null).Select(p => p.Error!).Distinct().Take(5).ToList();
         var phase = new AlarmPhase(name, count, latencies.Count, presses.Count(p => p.Error is null && pushed(p) is null), errors, firstErrors,
             Bench.Percentiles(latencies.Count > 0 ? latencies : [0]), Math.Round(sendSeconds, 1), Bench.Cores(from, to), 0, 0, 0);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"  {name}: {phase.Pushed} of {count} pushed, {errors} errors; press → console p50 {phase.LatencyMs.P50:F0} ms, p95 {phase.LatencyMs.P95:F0} ms, p99 {phase.LatencyMs.P99:F0} ms, max {phase.LatencyMs.Max:F0} ms; sent in {sendSeconds:F1} s; CPU runtime {phase.CpuCores.Runtime:F2}, Azurite {phase.CpuCores.Azurite:F2}"));
         return new PhaseRun(phase, presses);
     }
 
