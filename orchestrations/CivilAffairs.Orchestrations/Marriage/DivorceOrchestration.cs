@@ -42,20 +42,31 @@ public static class DivorceOrchestration
         if (stage is not DivorceStage.AwaitingAppearance) { context.SetCustomStatus(stage); return stage; }
 
         // 2. Both must appear within the window: the registrar's registration ends it; otherwise the application lapses.
+        //    A queue-backed timer can fire up to a second before its time (visibility delays are whole seconds); the lapse
+        //    activity then finds the window still open and answers AwaitingAppearance, and the workflow waits a little longer.
         context.SetCustomStatus(DivorceStage.AwaitingAppearance);
-        using (var timers = new CancellationTokenSource())
+        var windowEndsAt = input.AppearanceEndsAt.UtcDateTime;
+        for (var look = 1; ; look++)
         {
-            var window = context.CreateTimer(input.AppearanceEndsAt.UtcDateTime, timers.Token);
-            if (await Task.WhenAny(window, registered) == registered)
+            using (var timers = new CancellationTokenSource())
             {
-                timers.Cancel();
-                context.SetCustomStatus(DivorceStage.Registered);
-                return DivorceStage.Registered;
+                var window = context.CreateTimer(windowEndsAt, timers.Token);
+                if (await Task.WhenAny(window, registered) == registered)
+                {
+                    timers.Cancel();
+                    context.SetCustomStatus(DivorceStage.Registered);
+                    return DivorceStage.Registered;
+                }
             }
+            stage = await context.CallActivityAsync<DivorceStage>(DivorceFlow.LapseActivity, input.DivorceId, Retry);
+            // A registration under way keeps it open; after a minute of looking the workflow leaves it to the registrar.
+            if (stage is not DivorceStage.AwaitingAppearance || look >= 30)
+            {
+                context.SetCustomStatus(stage);
+                return stage;
+            }
+            windowEndsAt = context.CurrentUtcDateTime.AddSeconds(2);
         }
-        stage = await context.CallActivityAsync<DivorceStage>(DivorceFlow.LapseActivity, input.DivorceId, Retry);
-        context.SetCustomStatus(stage);
-        return stage;
     }
 }
 
