@@ -112,7 +112,8 @@ public sealed class StatusListRepository(Tables tables, BlobServiceClient blobs,
         try
         {
             var blob = (await container.Value).GetBlobClient($"{document.ListId}.json");
-            for (var attempt = 0; attempt < 5; attempt++)
+            // Conditional on what was read (412 / a concurrent first upload's 409 are conflicts): the platform's one retry helper.
+            await Optimistic.RetryAsync($"status list {document.ListId} blob", async () =>
             {
                 ETag? etag = null;
                 try
@@ -130,10 +131,13 @@ public sealed class StatusListRepository(Tables tables, BlobServiceClient blobs,
                         Metadata = new Dictionary<string, string> { ["version"] = document.Version.ToString(System.Globalization.CultureInfo.InvariantCulture) },
                         Conditions = etag is { } e ? new BlobRequestConditions { IfMatch = e } : new BlobRequestConditions { IfNoneMatch = ETag.All },
                     }, ct);
-                    return;
                 }
-                catch (RequestFailedException e) when (e.Status is 409 or 412) { }
-            }
+                catch (RequestFailedException e) when (e.Status == 409) { throw new InsertCollisionException(e); }
+            }, ct);
+        }
+        catch (ConcurrencyConflictException)
+        {
+            logger.LogWarning("Status list {ListId} version {Version} not mirrored to blob storage: concurrent writers", document.ListId, document.Version);
         }
         catch (RequestFailedException e)
         {
