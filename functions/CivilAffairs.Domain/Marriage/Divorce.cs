@@ -73,8 +73,12 @@ public static class DivorceRules
         return null;
     }
 
-    /// <summary>The workflow's step when the cooling-off timer fires.</summary>
-    public static DivorceStatus AfterCoolingOff(DivorceStatus status) => status == DivorceStatus.CoolingOff ? DivorceStatus.AwaitingAppearance : status;
+    /// <summary>
+    /// The workflow's step when the cooling-off timer fires: an application still cooling off moves on to the appearance window —
+    /// only once the cooling-off has really ended by the clock (a queue-backed timer may fire a little early).
+    /// </summary>
+    public static DivorceStatus AfterCoolingOff(DivorceStatus status, DivorcePeriods? periods, DateTimeOffset now) =>
+        status == DivorceStatus.CoolingOff && periods is not null && now >= periods.CoolingOffEndsAt ? DivorceStatus.AwaitingAppearance : status;
 
     /// <summary>The workflow's step when the appearance window closes: an application still open lapses.</summary>
     public static bool ShouldLapse(DivorceStatus status, DivorcePeriods? periods, DateTimeOffset now) =>

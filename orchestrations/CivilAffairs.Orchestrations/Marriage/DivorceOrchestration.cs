@@ -24,21 +24,30 @@ public static class DivorceOrchestration
         var withdrawn = context.WaitForExternalEvent<DivorceNotice>(DivorceFlow.WithdrawnEvent);
         var registered = context.WaitForExternalEvent<DivorceNotice>(DivorceFlow.RegisteredEvent);
 
-        // 1. The cooling-off: a withdrawal ends it; otherwise the timer does.
+        // 1. The cooling-off: a withdrawal ends it; otherwise the timer does. A queue-backed timer can fire up to a second before
+        //    its time (visibility delays are whole seconds); the activity then finds the cooling-off still running and answers
+        //    CoolingOff, and the workflow waits a little longer — withdrawal stays possible until the very end.
         context.SetCustomStatus(DivorceStage.CoolingOff);
-        using (var timers = new CancellationTokenSource())
+        var coolingOffEndsAt = input.CoolingOffEndsAt.UtcDateTime;
+        DivorceStage stage;
+        for (var look = 1; ; look++)
         {
-            var coolingOff = context.CreateTimer(input.CoolingOffEndsAt.UtcDateTime, timers.Token);
-            var first = await Task.WhenAny(coolingOff, withdrawn, registered);
-            if (first != coolingOff)
+            using (var timers = new CancellationTokenSource())
             {
-                timers.Cancel();
-                var end = first == withdrawn ? DivorceStage.Withdrawn : DivorceStage.Registered;
-                context.SetCustomStatus(end);
-                return end;
+                var coolingOff = context.CreateTimer(coolingOffEndsAt, timers.Token);
+                var first = await Task.WhenAny(coolingOff, withdrawn, registered);
+                if (first != coolingOff)
+                {
+                    timers.Cancel();
+                    var end = first == withdrawn ? DivorceStage.Withdrawn : DivorceStage.Registered;
+                    context.SetCustomStatus(end);
+                    return end;
+                }
             }
+            stage = await context.CallActivityAsync<DivorceStage>(DivorceFlow.CoolingOffEndedActivity, input.DivorceId, Retry);
+            if (stage is not DivorceStage.CoolingOff || look >= 30) break;
+            coolingOffEndsAt = context.CurrentUtcDateTime.AddSeconds(2);
         }
-        var stage = await context.CallActivityAsync<DivorceStage>(DivorceFlow.CoolingOffEndedActivity, input.DivorceId, Retry);
         if (stage is not DivorceStage.AwaitingAppearance) { context.SetCustomStatus(stage); return stage; }
 
         // 2. Both must appear within the window: the registrar's registration ends it; otherwise the application lapses.

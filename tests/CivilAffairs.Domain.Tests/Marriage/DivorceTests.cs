@@ -51,14 +51,16 @@ public class DivorceTests
     }
 
     [Fact]
-    public void An_open_application_lapses_once_the_window_has_closed_and_the_cooling_off_ends_into_the_window()
+    public void An_open_application_lapses_once_the_window_has_closed_and_the_cooling_off_ends_into_the_window_only_at_its_end()
     {
         var p = DivorceTerms.Statutory.PeriodsFrom(Received);
         Assert.False(DivorceRules.ShouldLapse(DivorceStatus.AwaitingAppearance, p, p.AppearanceEndsAt.AddSeconds(-1)));
         Assert.True(DivorceRules.ShouldLapse(DivorceStatus.AwaitingAppearance, p, p.AppearanceEndsAt));
         Assert.False(DivorceRules.ShouldLapse(DivorceStatus.Registered, p, p.AppearanceEndsAt.AddDays(1)));
         Assert.False(DivorceRules.ShouldLapse(DivorceStatus.Withdrawn, p, p.AppearanceEndsAt.AddDays(1)));
-        Assert.Equal(DivorceStatus.AwaitingAppearance, DivorceRules.AfterCoolingOff(DivorceStatus.CoolingOff));
-        Assert.Equal(DivorceStatus.Withdrawn, DivorceRules.AfterCoolingOff(DivorceStatus.Withdrawn));
+        Assert.Equal(DivorceStatus.AwaitingAppearance, DivorceRules.AfterCoolingOff(DivorceStatus.CoolingOff, p, p.CoolingOffEndsAt));
+        Assert.Equal(DivorceStatus.Withdrawn, DivorceRules.AfterCoolingOff(DivorceStatus.Withdrawn, p, p.CoolingOffEndsAt));
+        // A timer that fires a moment early does not end the cooling-off: withdrawal stays possible until its end.
+        Assert.Equal(DivorceStatus.CoolingOff, DivorceRules.AfterCoolingOff(DivorceStatus.CoolingOff, p, p.CoolingOffEndsAt.AddMilliseconds(-300)));
     }
 }

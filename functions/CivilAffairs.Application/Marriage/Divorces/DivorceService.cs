@@ -151,14 +151,14 @@ public sealed class DivorceService(DivorceRepository divorces, RecordRepository 
 
     // ---------------------------------------------------------------- the workflow's own steps
 
-    /// <summary>The cooling-off timer fired: an application still cooling off now awaits both parties' appearance.</summary>
+    /// <summary>The cooling-off timer fired: an application whose cooling-off has ended by the clock now awaits both parties' appearance (answered CoolingOff when the timer was early).</summary>
     public async Task<DivorceStage> CoolingOffEndedAsync(string id, CancellationToken ct) =>
         await Optimistic.RetryAsync($"divorce {id}", async () =>
         {
             var d = await divorces.GetAsync(id, ct) ?? throw new InvalidOperationException($"Divorce {id} is gone.");
-            var next = DivorceRules.AfterCoolingOff(d.Record.Status);
-            if (next != d.Record.Status)
-                await divorces.SaveAsync(d.Record with { Status = next }, d.Agreement, d.ETag, [], "workflow", ct);
+            var next = DivorceRules.AfterCoolingOff(d.Record.Status, d.Record.Periods, clock.GetUtcNow());
+            if (next == d.Record.Status) return Stage(next);
+            await divorces.SaveAsync(d.Record with { Status = next }, d.Agreement, d.ETag, [], "workflow", ct);
             await audit.AppendAsync(null, new AuditEvent("marriage.divorce.coolingOffEnded", AuditOutcome.Success, d.Record.PartyIndexes[0], Detail: id), "divorce-" + id, ct);
             return Stage(next);
         }, ct);
