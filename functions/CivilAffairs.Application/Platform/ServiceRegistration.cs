@@ -113,6 +113,9 @@ public static class ServiceRegistration
 
         // Marriage registration (Marriage/)
         CivilAffairs.Application.Marriage.MarriageRegistration.AddMarriage(services, configuration);
+
+        // Funeral services and life events (Funeral/; the life-event platform is Platform/Events)
+        CivilAffairs.Application.Funeral.FuneralRegistration.AddFuneral(services, configuration);
         return services;
     }
 }

@@ -21,6 +21,8 @@ public enum Role
     MarriageRegistrar,
     /// <summary>An authorised institution that may query the marriage archive for a case (a court, a notary office): channel = the institution's code.</summary>
     Institution,
+    /// <summary>Staff of a funeral home or cemetery (殡仪馆、公墓): jurisdiction = the area served, channel = the home's or cemetery's id.</summary>
+    FuneralStaff,
 }
 
 /// <summary>Operations a function may require. Each HTTP function declares exactly one (or is public).</summary>
@@ -139,6 +141,9 @@ public sealed record Caller(string Subject, string DisplayName, Role Role, strin
 
     /// <summary>A marriage registrar of the office <paramref name="officeId"/> (the office is the registrar's channel).</summary>
     public bool IsRegistrarOf(string officeId) => Role == Role.MarriageRegistrar && Channel is { Length: > 0 } office && office == officeId;
+
+    /// <summary>Staff of the funeral home or cemetery <paramref name="siteId"/> (the site is the staff member's channel).</summary>
+    public bool IsFuneralStaffOf(string siteId) => Role == Role.FuneralStaff && Channel is { Length: > 0 } site && site == siteId;
 }
 
 /// <summary>What an object carries so the policy can decide who may see it.</summary>

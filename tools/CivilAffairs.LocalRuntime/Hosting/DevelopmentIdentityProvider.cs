@@ -72,6 +72,10 @@ public sealed class DevelopmentIdentityProvider : ITrustedIssuer
         new("registrar-haizhu", "海珠区婚姻登记处登记员", Role.MarriageRegistrar, "440105", Channel: DemoData.MarriageOfficeHaizhu),
         new("court-tianhe", "广州市天河区人民法院", Role.Institution, null, Channel: "court-tianhe"),
         new("notary-guangzhou", "广州市南方公证处", Role.Institution, null, Channel: "notary-guangzhou"),
+        // Funeral and life events: two staff of the city funeral home (a handover needs two people) and one of a cemetery.
+        new("funeral-staff-a", "广州市殡仪馆工作人员（甲）", Role.FuneralStaff, "440100", Channel: DemoData.FuneralHome),
+        new("funeral-staff-b", "广州市殡仪馆工作人员（乙）", Role.FuneralStaff, "440100", Channel: DemoData.FuneralHome),
+        new("cemetery-yinhe", "银河园工作人员", Role.FuneralStaff, "440100", Channel: DemoData.Cemetery),
     ];
 
     public DevelopmentIdentityProvider(string dataDirectory)

@@ -1,0 +1,68 @@
+namespace CivilAffairs.Application.Platform.Events;
+
+/// <summary>
+/// The life events the platform publishes (CloudEvents <c>type</c>s): written with their state change through the
+/// <see cref="Outbox"/>, delivered inside the app to <see cref="ILifeEventSubscriber"/>s (one queue-triggered function each)
+/// and outside it to the partner units subscribed to the type (<see cref="IPartnerEvents"/>).
+/// </summary>
+public static class LifeEventTypes
+{
+    public const string PersonDied = "person.died";
+    public const string MarriageRegistered = "marriage.registered";
+    public const string MarriageEnded = "marriage.ended";
+    public const string AssistanceGranted = "assistance.granted";
+    public const string AssistanceEnded = "assistance.ended";
+
+    public static readonly IReadOnlyList<string> All = [PersonDied, MarriageRegistered, MarriageEnded, AssistanceGranted, AssistanceEnded];
+}
+
+/// <summary>
+/// A subscriber inside the app: each has its own queue (<c>events-{Name}</c>) and queue-triggered function, is called at least
+/// once per event of its <see cref="EventTypes"/>, and the platform records the event ids it handled, so a redelivered event
+/// is not applied twice; an event that keeps failing ends in the queue's poison queue.
+/// </summary>
+public interface ILifeEventSubscriber
+{
+    /// <summary>Lower-case, letters, digits and hyphens (part of a queue name), e.g. <c>assistance</c>.</summary>
+    string Name { get; }
+    IReadOnlyCollection<string> EventTypes { get; }
+    Task HandleAsync(OutboxEvent e, CancellationToken ct);
+}
+
+/// <summary>One partner unit's delivery of one event: sent when and how often, acknowledged when and with which reference.</summary>
+public sealed record PartnerDelivery(string UnitCode, string UnitName, DateTimeOffset? SentAt, int Attempts, DateTimeOffset? AcknowledgedAt, string? UnitReference);
+
+/// <summary>
+/// Delivery of life events to partner units (on one machine a Storage queue per unit, <c>partner-{code}-events</c>; in Azure
+/// the Service Bus topic with one subscription per unit). The platform sends each relayed event once to every unit subscribed
+/// to its type and records the deliveries; units answer with an acknowledgement receipt.
+/// </summary>
+public interface IPartnerEvents
+{
+    /// <summary>The partner units subscribed to <paramref name="eventType"/> (configuration).</summary>
+    IReadOnlyList<string> SubscribersOf(string eventType);
+
+    /// <summary>Sends the (already published) event <paramref name="eventId"/> to <paramref name="unitCode"/> again, counting the attempt.</summary>
+    Task ResendAsync(string eventId, string unitCode, CancellationToken ct);
+
+    /// <summary>The deliveries of one event, one per subscribed unit.</summary>
+    Task<IReadOnlyList<PartnerDelivery>> DeliveriesAsync(string eventId, CancellationToken ct);
+}
+
+/// <summary>Told when a partner unit acknowledges an event of one of its <see cref="EventTypes"/> (at least once per receipt).</summary>
+public interface IEventReceiptHandler
+{
+    IReadOnlyCollection<string> EventTypes { get; }
+    Task OnReceiptAsync(OutboxEvent e, PartnerDelivery delivery, CancellationToken ct);
+}
+
+/// <summary>
+/// The personal part of an event for one partner unit (e.g. the deceased's ID number and name for <c>person.died</c>), read
+/// from the area's own record when the event is sent; the platform seals it with the unit's key. Events themselves carry ids
+/// and facts, never personal data.
+/// </summary>
+public interface IPartnerEventDetails
+{
+    IReadOnlyCollection<string> EventTypes { get; }
+    Task<object?> DetailsForAsync(OutboxEvent e, string unitCode, CancellationToken ct);
+}
