@@ -66,3 +66,37 @@ public interface IPartnerEventDetails
     IReadOnlyCollection<string> EventTypes { get; }
     Task<object?> DetailsForAsync(OutboxEvent e, string unitCode, CancellationToken ct);
 }
+
+/// <summary>
+/// The in-app end of life-event delivery. Each <see cref="ILifeEventSubscriber"/> has a queue-triggered function in its own
+/// area (the one-machine runtime and the Functions host need a fixed queue name per trigger):
+/// <code>
+/// [Function("AssistanceLifeEvents")]
+/// public Task Run([QueueTrigger(LifeEventQueues.Assistance)] string message, CancellationToken ct) => inbox.DeliverAsync("assistance", message, ct);
+/// </code>
+/// The inbox parses the CloudEvents 1.0 JSON message, skips an event id the subscriber already handled (idempotency record),
+/// calls the subscriber and records the id; an exception leaves the message to be retried and, after the queue's dequeue
+/// limit, in its poison queue.
+/// </summary>
+public interface ILifeEventInbox
+{
+    Task DeliverAsync(string subscriberName, string message, CancellationToken ct);
+}
+
+/// <summary>Queue names of life-event delivery (<c>events-{subscriber}</c> in the app, <c>partner-{code}-events</c> per partner unit on one machine).</summary>
+public static class LifeEventQueues
+{
+    public const string Assistance = "events-assistance";
+    public const string Elderly = "events-elderly";
+    public const string Marriage = "events-marriage";
+    public static string InApp(string subscriberName) => "events-" + subscriberName;
+    public static string Partner(string unitCode) => $"partner-{unitCode.ToLowerInvariant()}-events";
+}
+
+/// <summary>
+/// <c>data</c> of <c>person.died</c> (subject: the death registration id). <paramref name="PersonIndex"/> is the platform's
+/// keyed hash (blind index) of the ID number — how every area finds its records of the person; partner units get the ID number
+/// itself only inside their sealed details (<see cref="IPartnerEventDetails"/>). <paramref name="Jurisdiction"/> is the
+/// division the death is recorded in.
+/// </summary>
+public sealed record PersonDiedData(string DeathId, string PersonIndex, DateOnly DateOfDeath, string Jurisdiction);
