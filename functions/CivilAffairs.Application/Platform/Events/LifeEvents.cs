@@ -26,8 +26,13 @@ public interface ILifeEventSubscriber
     /// <summary>Lower-case, letters, digits and hyphens (part of a queue name), e.g. <c>assistance</c>.</summary>
     string Name { get; }
     IReadOnlyCollection<string> EventTypes { get; }
-    Task HandleAsync(OutboxEvent e, CancellationToken ct);
+    /// <summary>Applies the event; answers what it did in one Chinese sentence for the people concerned (e.g. the family's Tell Us
+    /// Once page: "低保待遇已停止发放"), recorded with the event id.</summary>
+    Task<string> HandleAsync(OutboxEvent e, CancellationToken ct);
 }
+
+/// <summary>What one in-app subscriber did with one event, and when.</summary>
+public sealed record SubscriberOutcome(string Subscriber, string Summary, DateTimeOffset HandledAt);
 
 /// <summary>One partner unit's delivery of one event: sent when and how often, acknowledged when and with which reference.</summary>
 public sealed record PartnerDelivery(string UnitCode, string UnitName, DateTimeOffset? SentAt, int Attempts, DateTimeOffset? AcknowledgedAt, string? UnitReference);
@@ -81,6 +86,9 @@ public interface IPartnerEventDetails
 public interface ILifeEventInbox
 {
     Task DeliverAsync(string subscriberName, string message, CancellationToken ct);
+
+    /// <summary>The in-app subscribers that have handled event <paramref name="eventId"/>, with what they did.</summary>
+    Task<IReadOnlyList<SubscriberOutcome>> OutcomesAsync(string eventId, CancellationToken ct);
 }
 
 /// <summary>Queue names of life-event delivery (<c>events-{subscriber}</c> in the app, <c>partner-{code}-events</c> per partner unit on one machine).</summary>
