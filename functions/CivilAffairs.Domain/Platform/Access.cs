@@ -118,6 +118,20 @@ public enum Permission
     ManageMarriageOffices,
     /// <summary>Marriage statistics per office and month (data center).</summary>
     ReadMarriageStatistics,
+    /// <summary>The family's Tell Us Once page (who was told of a death, who confirmed), and staff following up late units.</summary>
+    ReadTellUsOnce,
+    /// <summary>Funeral-home and cemetery staff: take over a body, confirm handovers of remains and ashes (custody ledger).</summary>
+    ManageCustody,
+    /// <summary>Read a body's custody chain and verify it: funeral staff, the registered family contact, civil-affairs staff, auditors.</summary>
+    ReadCustody,
+    /// <summary>Funeral-home staff: basic funeral service orders, with the fee exemptions applied.</summary>
+    OrderFuneralServices,
+    /// <summary>A family creates and moderates its online memorial, and orders proxy grave sweeping (代祭扫).</summary>
+    ManageMemorials,
+    /// <summary>A signed-in visitor leaves a message or a virtual offering on a memorial.</summary>
+    VisitMemorials,
+    /// <summary>Cemetery staff: carry out proxy grave-sweeping orders with photo proof.</summary>
+    DeliverSweeping,
 }
 
 /// <summary>Why a caller may see identifiers unmasked; fixed codes, never free text.</summary>
@@ -206,6 +220,13 @@ public static class AccessPolicy
         [Permission.QueryMarriageArchive] = [Role.Institution],
         [Permission.ManageMarriageOffices] = [Role.DistrictApprover, Role.CityAdministrator],
         [Permission.ReadMarriageStatistics] = [Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.ReadTellUsOnce] = [Role.Citizen, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.ManageCustody] = [Role.FuneralStaff],
+        [Permission.ReadCustody] = [Role.Citizen, Role.FuneralStaff, Role.StreetOfficer, Role.DistrictApprover, Role.CityAdministrator, Role.Auditor],
+        [Permission.OrderFuneralServices] = [Role.FuneralStaff],
+        [Permission.ManageMemorials] = [Role.Citizen],
+        [Permission.VisitMemorials] = [Role.Citizen],
+        [Permission.DeliverSweeping] = [Role.FuneralStaff],
     };
 
     /// <summary>Which purposes allow which roles to see identifiers unmasked.</summary>
