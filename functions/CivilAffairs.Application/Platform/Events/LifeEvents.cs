@@ -108,3 +108,22 @@ public static class LifeEventQueues
 /// division the death is recorded in.
 /// </summary>
 public sealed record PersonDiedData(string DeathId, string PersonIndex, DateOnly DateOfDeath, string Jurisdiction);
+
+/// <summary>
+/// One partner-bound life event on the wire: the CloudEvents 1.0 structured-mode JSON (<paramref name="CloudEventJson"/>, which
+/// carries the unit's sealed details as the extension attribute <c>sealeddetails</c>), its id and type, and the unit it is for.
+/// </summary>
+public sealed record PartnerEventMessage(string EventId, string EventType, string UnitCode, string CloudEventJson);
+
+/// <summary>
+/// How life events reach partner units: on one machine a Storage queue per unit (<see cref="LifeEventQueues.Partner"/>); in Azure
+/// the Service Bus topic (<c>Events__Topic</c>, default <c>domain-events</c>) with one subscription per unit, the message carrying
+/// the application property <c>unit</c> that the unit's subscription filters on, <c>MessageId</c> = event id + unit (duplicate
+/// detection drops a resend within the window only when it is the same attempt), <c>ContentType</c>
+/// <c>application/cloudevents+json</c> and <c>Subject</c> = the event type. Chosen by configuration
+/// (<c>Events__ServiceBusNamespace</c> set → Service Bus).
+/// </summary>
+public interface IPartnerEventTransport
+{
+    Task SendAsync(PartnerEventMessage message, int attempt, CancellationToken ct);
+}
