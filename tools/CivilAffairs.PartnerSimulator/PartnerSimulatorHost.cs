@@ -118,6 +118,12 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
 
         host = new PartnerSimulatorHost(options, catalogue, units, codec, queues, new SyntheticRegistry(options.Seed, options.Residents), logger);
         foreach (var unit in units) host.pollers.Add(Task.Run(() => host.PollAsync(unit)));
+        var eventUnits = options.EventUnits ?? CivilAffairs.Application.Platform.Events.LifeEventOptions.DefaultPartners.Keys.Order(StringComparer.Ordinal).ToList();
+        if (eventUnits.Count > 0)
+        {
+            await codec.WarmUpAsync(eventUnits, ct);
+            host.events = new LifeEventResponder(queues, codec, eventUnits, options.LateEventUnits, options.EventReceiptDelay, options.MaxPollInterval, logger);
+        }
         logger.LogInformation("Partner simulator started: {Units} units, seed {Seed}, {Residents} residents, silent units [{Silent}]",
             units.Count, options.Seed, options.Residents, string.Join(",", options.SilentUnits ?? new HashSet<string>()));
         return host;
@@ -315,10 +321,16 @@ public sealed class PartnerSimulatorHost : IAsyncDisposable
     sealed record Decision(TimeSpan Latency, VerificationReply? Reply);
 
     /// <summary>Stops polling and waits for requests in hand (those not finished are redelivered later).</summary>
+    LifeEventResponder? events;
+
+    /// <summary>The life-event side (receipts of Tell Us Once), if any unit answers events.</summary>
+    public LifeEventResponder? Events => events;
+
     public async ValueTask DisposeAsync()
     {
         if (Interlocked.Exchange(ref disposed, 1) == 1) return;
         await stopping.CancelAsync();
+        if (events is not null) await events.DisposeAsync();
         try
         {
             await Task.WhenAll(pollers.Concat(inFlight.Keys)).WaitAsync(TimeSpan.FromSeconds(30));

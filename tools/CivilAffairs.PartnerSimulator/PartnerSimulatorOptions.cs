@@ -53,6 +53,15 @@ public sealed class PartnerSimulatorOptions
     public int MaxConcurrentRequests { get; set; } = 64;
 
     /// <summary>Clock for reply times; the system clock when null.</summary>
+    /// <summary>Units that answer life events (<c>partner-{code}-events</c>); null: the platform's default subscriptions; empty: none.</summary>
+    public IReadOnlyList<string>? EventUnits { get; set; }
+
+    /// <summary>Units that take life events but never send a receipt (to show "late" on the Tell Us Once page).</summary>
+    public IReadOnlySet<string> LateEventUnits { get; set; } = new HashSet<string>();
+
+    /// <summary>How long a unit takes to acknowledge a life event.</summary>
+    public TimeSpan EventReceiptDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
     public TimeProvider? Clock { get; set; }
 
     /// <summary>Where the simulator logs (unit codes, message and request ids, error kinds; never personal data).</summary>

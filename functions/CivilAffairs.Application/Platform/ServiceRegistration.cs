@@ -46,6 +46,7 @@ public static class ServiceRegistration
         services.AddSingleton<Tables>();
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection("Platform:Outbox"));
         services.AddSingleton<Outbox>();
+        services.AddLifeEvents(configuration);
         services.AddSingleton<HealthService>();
 
         // Security: identity, access policy, audit

@@ -9,6 +9,8 @@ using CivilAffairs.Orchestrations.Elderly;
 using CivilAffairs.Application.Elderly.Alarms;
 using CivilAffairs.Application.Marriage.Divorces;
 using CivilAffairs.Orchestrations.Marriage;
+using CivilAffairs.Application.Funeral.TellUsOnce;
+using CivilAffairs.Orchestrations.Funeral;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 
@@ -27,6 +29,7 @@ public static class WorkflowRegistration
         services.TryAddSingleton<IDispatchWorkflow, DispatchWorkflow>();
         services.TryAddSingleton<IAlarmWorkflow, AlarmWorkflow>();
         services.TryAddSingleton<IDivorceWorkflow, DivorceWorkflow>();
+        services.TryAddSingleton<ITellUsOnceWorkflow, TellUsOnceWorkflow>();
         return services;
     }
 }

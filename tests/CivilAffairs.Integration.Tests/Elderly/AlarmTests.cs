@@ -209,7 +209,7 @@ public class AlarmTests(AlarmFixture fx) : IClassFixture<AlarmFixture>
             deviceId = credentials.GetProperty("terminal").GetProperty("id").GetString(), secret = credentials.GetProperty("secret").GetString(),
         })).JsonAsync()).GetProperty("accessToken").GetString()!;
         var yesterday = DateTimeOffset.UtcNow.ToOffset(TimeSpan.FromHours(8)).AddDays(-1).ToString("yyyy-MM-dd");
-        Assert.Equal(HttpStatusCode.Created, (await fx.As("beijing-officer", HttpMethod.Post, "api/persons/deaths", new { idNumber, dateOfDeath = yesterday, source = "hospital" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await fx.As("beijing-officer", HttpMethod.Post, "api/funeral/deaths", new { idNumber, dateOfDeath = yesterday, certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } })).StatusCode);
 
         await (await fx.Http.As(token, HttpMethod.Post, "api/elderly/terminal-events", new { eventId = "p-1", kind = "press", at = DateTimeOffset.UtcNow }))
             .AssertProblemAsync(409, "ELDER_DECEASED");

@@ -131,7 +131,7 @@ public class ElderTests(RuntimeFixture fx) : IClassFixture<RuntimeFixture>
         var (personId, idNumber) = await ResidentAsync(name: "吴老伯");
         var id = (await (await As("beijing-officer", HttpMethod.Post, "api/elderly/elders", Enrolment(personId))).JsonAsync()).GetProperty("id").GetString()!;
         var yesterday = DateTime.UtcNow.AddHours(8).AddDays(-1).ToString("yyyy-MM-dd");
-        Assert.Equal(HttpStatusCode.Created, (await As("beijing-officer", HttpMethod.Post, "api/persons/deaths", new { idNumber, dateOfDeath = yesterday, source = "hospital" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await As("beijing-officer", HttpMethod.Post, "api/funeral/deaths", new { idNumber, dateOfDeath = yesterday, certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } })).StatusCode);
         var elder = await (await As("beijing-officer", HttpMethod.Get, $"api/elderly/elders/{id}")).JsonAsync();
         Assert.Equal(yesterday, elder.GetProperty("diedOn").GetString());
         Assert.All(elder.GetProperty("services").EnumerateArray(), s =>

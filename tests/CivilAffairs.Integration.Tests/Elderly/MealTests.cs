@@ -142,7 +142,7 @@ public class MealTests(MealsFixture fx)
         var worker = await fx.TokenAsync("yanyunxi-worker");
         var today = DateOnly.FromDateTime(DateTime.UtcNow.AddHours(8));
 
-        var died = await fx.WithToken(officer, HttpMethod.Post, "api/persons/deaths", new { idNumber, dateOfDeath = $"{today:yyyy-MM-dd}", source = "hospital" });
+        var died = await fx.WithToken(officer, HttpMethod.Post, "api/funeral/deaths", new { idNumber, dateOfDeath = $"{today:yyyy-MM-dd}", certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } });
         Assert.Equal(HttpStatusCode.Created, died.StatusCode);
         // The day of death is still covered: a meal served today is paid.
         var sameDay = await fx.MealAsync(terminal, Receipt(), card, DateTimeOffset.UtcNow.AddMinutes(-1));

@@ -146,7 +146,7 @@ public sealed class MarriageLifeTests(MarriageFixture fx) : IClassFixture<Marria
     public async Task A_death_recorded_ends_the_marriage_and_a_court_annulment_ends_another()
     {
         var (man, woman, record) = await CoupleAsync();
-        var died = await Api.As("shipai-officer", HttpMethod.Post, "api/persons/deaths", new { idNumber = man.IdNumber, dateOfDeath = MarriageApi.ChinaToday().ToString("yyyy-MM-dd"), source = "hospital" });
+        var died = await Api.As("shipai-officer", HttpMethod.Post, "api/funeral/deaths", new { idNumber = man.IdNumber, dateOfDeath = MarriageApi.ChinaToday().ToString("yyyy-MM-dd"), certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } });
         Assert.Equal(HttpStatusCode.Created, died.StatusCode);
         var after = await Api.OwnRecordAsync(woman, Id(record));
         Assert.Equal("endedByDeath", after.GetProperty("status").GetString());

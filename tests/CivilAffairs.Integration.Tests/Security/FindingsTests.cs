@@ -197,23 +197,21 @@ public class FindingsTests(RuntimeFixture fx)
 
         foreach (var account in new[] { "beijing-officer", "yuexiu-approver" })
         {
-            var response = await As(account, HttpMethod.Post, "api/persons/deaths", new { idNumber = spouse.IdNumber, dateOfDeath, source = "staff" });
+            var response = await As(account, HttpMethod.Post, "api/funeral/deaths", new { idNumber = spouse.IdNumber, dateOfDeath, certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } });
             await response.AssertProblemAsync(404, "PERSON_NOT_FOUND");
             Assert.Null(await DeathRowAsync(spouse.IdNumber));
         }
 
         // The person's own district can (so the check above looks at the right place).
-        var own = await As("tianhe-approver", HttpMethod.Post, "api/persons/deaths", new { idNumber = spouse.IdNumber, dateOfDeath, source = "staff" });
+        var own = await As("tianhe-approver", HttpMethod.Post, "api/funeral/deaths", new { idNumber = spouse.IdNumber, dateOfDeath, certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } });
         Assert.Equal(HttpStatusCode.Created, own.StatusCode);
         Assert.Equal(dateOfDeath, (await DeathRowAsync(spouse.IdNumber))?.GetString("DateOfDeath"));
 
-        // A number the index does not know is recorded in the recording office's jurisdiction only, never a 天河 person's record.
+        // A number the index does not know is refused (a certificate is checked against the person index), and nothing is written.
         var unknown = NewIdNumber();
-        Assert.Equal(HttpStatusCode.Created, (await As("beijing-officer", HttpMethod.Post, "api/persons/deaths", new { idNumber = unknown, dateOfDeath, source = "staff" })).StatusCode);
-        var row = await DeathRowAsync(unknown);
-        Assert.NotNull(row);
-        Assert.StartsWith("440104", row.GetString("Jurisdiction"));
-        Assert.False(row.GetBoolean("PersonRegistered"));
+        await (await As("beijing-officer", HttpMethod.Post, "api/funeral/deaths", new { idNumber = unknown, dateOfDeath, certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } }))
+            .AssertProblemAsync(422, "PERSON_NOT_IN_INDEX");
+        Assert.Null(await DeathRowAsync(unknown));
     }
 
     // ---- 3 ---------------------------------------------------------------------------------------------------------------
@@ -476,7 +474,7 @@ public class FindingsTests(RuntimeFixture fx)
     {
         // Death date in year 1.
         var (_, applicant, _) = await TianheHouseholdAsync();
-        var death = await As("shipai-officer", HttpMethod.Post, "api/persons/deaths", new { idNumber = applicant.IdNumber, dateOfDeath = "0001-01-01", source = "staff" });
+        var death = await As("shipai-officer", HttpMethod.Post, "api/funeral/deaths", new { idNumber = applicant.IdNumber, dateOfDeath = "0001-01-01", certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } });
         var problem = await death.AssertProblemAsync(400, "VALIDATION_FAILED");
         Assert.Contains(problem.GetProperty("errors").EnumerateArray(), e => e.GetProperty("field").GetString() == "dateOfDeath");
         Assert.Null(await DeathRowAsync(applicant.IdNumber));

@@ -303,6 +303,9 @@ public sealed class FunctionsRuntime : IAsyncDisposable
             Seed = section.GetValue("Seed", SyntheticRegistry.DefaultSeed),
             MaxPollInterval = TimeSpan.FromMilliseconds(section.GetValue("MaxPollIntervalMs", 2000)),
             SilentUnits = (section["SilentUnits"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
+            LateEventUnits = (section["LateEventUnits"] ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet(StringComparer.Ordinal),
+            EventReceiptDelay = TimeSpan.FromMilliseconds(section.GetValue("EventReceiptDelayMs", 500)),
+            EventUnits = config.GetSection("Platform:Events:Partners").GetChildren().Select(c => c.Key).ToList() is { Count: > 0 } configured ? configured : null,
         };
         simulator.LoggerFactory = LoggerFactory.Create(l =>
             {

@@ -96,6 +96,40 @@ public sealed partial class PartnerCodec
         return OpenAsync<VerificationReply>(envelope, unit!, cancellationToken);
     }
 
+    /// <summary>
+    /// Seals <paramref name="payload"/> (camelCase JSON) for <paramref name="unitCode"/>, bound to a life event's type and id:
+    /// the sealed details of a partner-bound event, or a unit's receipt of one (then <paramref name="eventType"/> is the receipt
+    /// type). Opened with <see cref="OpenEventAsync{T}"/>.
+    /// </summary>
+    public async Task<string> SealEventAsync(object payload, string unitCode, string eventType, string eventId, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(payload);
+        var cipher = await CipherAsync(unitCode, cancellationToken);
+        return cipher.Encrypt(JsonSerializer.Serialize(payload, payload.GetType(), JsonDefaults.Options), AssociatedData(eventType, eventId, unitCode));
+    }
+
+    /// <summary>Opens what <see cref="SealEventAsync"/> sealed; a token sealed by another unit, for another event or altered fails.</summary>
+    /// <exception cref="PartnerEnvelopeException">Failed authentication or an invalid payload.</exception>
+    public async Task<T> OpenEventAsync<T>(string token, string unitCode, string eventType, string eventId, CancellationToken cancellationToken = default)
+    {
+        var cipher = await CipherAsync(unitCode, cancellationToken);
+        string json;
+        try { json = cipher.Decrypt(token, AssociatedData(eventType, eventId, unitCode)); }
+        catch (FieldDecryptionException e)
+        {
+            throw new PartnerEnvelopeException(PartnerEnvelopeError.AuthenticationFailed, $"The sealed data did not open for unit '{unitCode}' ({e.Failure}).", e);
+        }
+        try
+        {
+            return JsonSerializer.Deserialize<T>(json, JsonDefaults.Options)
+                ?? throw new PartnerEnvelopeException(PartnerEnvelopeError.InvalidPayload, $"The sealed data is not a {typeof(T).Name}.");
+        }
+        catch (JsonException e)
+        {
+            throw new PartnerEnvelopeException(PartnerEnvelopeError.InvalidPayload, $"The sealed data is not a valid {typeof(T).Name} (at {e.Path}).");
+        }
+    }
+
     string Seal(object payload, string unitCode, PartnerEnvelope header, FieldCipher cipher)
     {
         ArgumentNullException.ThrowIfNull(payload);

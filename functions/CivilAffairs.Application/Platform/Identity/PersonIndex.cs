@@ -186,7 +186,7 @@ public sealed partial class PersonIndex(Tables tables, FieldCipher cipher, Blind
         return (record is not null && record.Name == name.Trim() ? record : null, index);
     }
 
-    async Task<PersonRecord?> FindByIndexAsync(string index, CancellationToken ct)
+    internal async Task<PersonRecord?> FindByIndexAsync(string index, CancellationToken ct)
     {
         var indexTable = await tables.GetAsync(TableNames.PersonIndex, ct);
         var entry = await indexTable.GetEntityIfExistsAsync<TableEntity>(index[..2], index, cancellationToken: ct);

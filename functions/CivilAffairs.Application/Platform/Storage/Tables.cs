@@ -131,6 +131,10 @@ public static class TableNames
     public const string MarriageDivorces = "MarriageDivorces";
     /// <summary>Statistics rows per office and month (PK <c>{office}|{yyyy-MM}</c>, RK <c>{metric}|{id}</c>).</summary>
     public const string MarriageStatistics = "MarriageStatistics";
+    /// <summary>Published life events (PK event id: the event, its partner deliveries, its in-app outcomes; PK <c>s|{type}|{subject}</c> → event id).</summary>
+    public const string LifeEvents = "LifeEvents";
+    /// <summary>Registered deaths by id (PK death id, RK <c>death</c>) and by the family's reference number (PK <c>ref|{reference}</c>).</summary>
+    public const string DeathRegistrations = "DeathRegistrations";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
@@ -143,4 +147,8 @@ public static class QueueNames
     public const string DisasterAnalysis = "disaster-analysis";
     /// <summary>Relay jobs of the outbox (table and partition only): the delayed safety net behind each state change with events.</summary>
     public const string OutboxRelay = "outbox-relay";
+    /// <summary>Partner units' acknowledgement receipts of life events (CloudEvents, sealed with the unit's key).</summary>
+    public const string PartnerEventReceipts = "partner-event-receipts";
+    /// <summary>Death certificates sent by hospitals and the police (CloudEvents, sealed with the unit's key).</summary>
+    public const string DeathCertificates = "partner-death-certificates";
 }
