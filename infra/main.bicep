@@ -45,14 +45,20 @@ param enablePrivateNetworking bool = false
 @description('Address space of the virtual network (only with enablePrivateNetworking).')
 param vnetAddressPrefix string = '10.40.0.0/16'
 
-@description('Partner system classes that receive domain events: each gets its own subscription on the domain-events topic. Lower-case letters, digits and hyphens.')
-param partnerSystems string[] = [
-  'public-security'
-  'tax'
-  'human-resources-social-security'
-  'bank'
-  'health'
-  'court'
+@description('Partner units that receive life events (person.died, marriage.*, assistance.*): each gets its own subscription on the domain-events topic, filtered on the message property unit = \'<code>\'. Codes as in the platform\'s partner catalogue (Platform:Events:Partners): lower-case letters, digits and hyphens.')
+param partnerUnits string[] = [
+  // Default: the units of LifeEventOptions.DefaultPartners (which event types each one gets is app configuration;
+  // the subscription only selects the unit's own messages).
+  'police' // public security bureau: household register (deaths, marriages)
+  'hrss' // human resources and social security: pensions
+  'medical-security' // medical insurance and medical assistance
+  'housing-fund' // housing provident fund
+  'veterans' // veterans affairs: allowances
+  'disabled-fed' // disabled persons' federation: subsidies
+  'bank-icbc' // banks paying benefits into accounts
+  'bank-gzcb'
+  'bank-grcb'
+  'housing' // housing bureau: public rental housing support
 ]
 
 @description('Upper bound of Flex Consumption instances.')
@@ -271,7 +277,7 @@ module serviceBus 'modules/servicebus.bicep' = {
     tags: tags
     enablePrivateNetworking: enablePrivateNetworking
     topicName: domainEventsTopicName
-    partnerSystems: partnerSystems
+    partnerUnits: partnerUnits
     logAnalyticsWorkspaceId: monitoring.outputs.logAnalyticsWorkspaceId
   }
 }

@@ -1,6 +1,9 @@
-// Service Bus namespace for outbound domain events: one topic, one subscription per
-// partner system class. Local (SAS) authentication is off: senders and receivers use
-// Entra identities (the app holds Data Sender on the topic only).
+// Service Bus namespace for outbound life events to partner units: one topic, one
+// subscription per partner unit whose $Default rule is the SQL filter unit = '<code>'
+// (the app sets the application property `unit` on every message; see
+// ServiceBusPartnerEventTransport). Local (SAS) authentication is off: senders and
+// receivers use Entra identities (the app holds Data Sender on the topic only; a unit's
+// receiver needs Data Receiver on its own subscription).
 @description('Namespace name.')
 param name string
 
@@ -16,8 +19,8 @@ param enablePrivateNetworking bool
 @description('Domain-events topic name.')
 param topicName string
 
-@description('Partner system classes; one subscription each.')
-param partnerSystems string[]
+@description('Partner unit codes (lower-case letters, digits and hyphens); one subscription each, filtered on unit = \'<code>\'.')
+param partnerUnits string[]
 
 @description('Log Analytics workspace for diagnostic settings.')
 param logAnalyticsWorkspaceId string
@@ -57,15 +60,30 @@ resource topic 'Microsoft.ServiceBus/namespaces/topics@2024-01-01' = {
 }
 
 resource subscriptions 'Microsoft.ServiceBus/namespaces/topics/subscriptions@2024-01-01' = [
-  for partner in partnerSystems: {
+  for unit in partnerUnits: {
     parent: topic
-    name: partner
+    name: unit
     properties: {
       lockDuration: 'PT1M'
       maxDeliveryCount: 10
       deadLetteringOnMessageExpiration: true
       deadLetteringOnFilterEvaluationExceptions: true
       defaultMessageTimeToLive: 'P14D'
+    }
+  }
+]
+
+// Each subscription keeps only its unit's messages: the $Default rule (TrueFilter when
+// Service Bus creates it) is replaced by a SQL filter on the `unit` application property.
+resource unitFilters 'Microsoft.ServiceBus/namespaces/topics/subscriptions/rules@2024-01-01' = [
+  for (unit, i) in partnerUnits: {
+    parent: subscriptions[i]
+    name: '$Default'
+    properties: {
+      filterType: 'SqlFilter'
+      sqlFilter: {
+        sqlExpression: 'unit = \'${unit}\''
+      }
     }
   }
 ]

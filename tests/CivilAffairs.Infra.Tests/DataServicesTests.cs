@@ -101,7 +101,7 @@ public sealed class DataServicesTests(CompiledInfrastructure infra)
     }
 
     [Fact]
-    public void Service_bus_is_entra_only_with_the_domain_events_topic_and_a_subscription_per_partner()
+    public void Service_bus_is_entra_only_with_the_domain_events_topic_and_a_subscription_per_partner_unit()
     {
         var ns = infra.Arm.Single("Microsoft.ServiceBus/namespaces");
         Assert.True(ns.Bool("properties.disableLocalAuth"), "disableLocalAuth must be the literal true (no SAS keys).");
@@ -113,10 +113,10 @@ public sealed class DataServicesTests(CompiledInfrastructure infra)
         Assert.True(topic.Bool("properties.requiresDuplicateDetection"), "The outbox relay relies on duplicate detection.");
 
         var subscriptions = infra.Arm.Single("Microsoft.ServiceBus/namespaces/topics/subscriptions");
-        Assert.True(subscriptions.IsLoop, "One subscription per partner system: a loop over the parameter.");
-        Assert.Equal("[length(parameters('partnerSystems'))]", subscriptions.String("copy.count"));
+        Assert.True(subscriptions.IsLoop, "One subscription per partner unit: a loop over the parameter.");
+        Assert.Equal("[length(parameters('partnerUnits'))]", subscriptions.String("copy.count"));
 
-        var partners = infra.Arm.Root.GetProperty("parameters").GetProperty("partnerSystems");
+        var partners = infra.Arm.Root.GetProperty("parameters").GetProperty("partnerUnits");
         Assert.Equal("array", partners.GetProperty("type").GetString());
         Assert.True(partners.GetProperty("defaultValue").GetArrayLength() > 0);
     }
