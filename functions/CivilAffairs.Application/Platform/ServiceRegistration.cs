@@ -47,6 +47,7 @@ public static class ServiceRegistration
         services.AddOptions<OutboxOptions>().Bind(configuration.GetSection("Platform:Outbox"));
         services.AddSingleton<Outbox>();
         services.AddLifeEvents(configuration);
+        services.AddServiceBusPartnerEvents(configuration);
         services.AddSingleton<HealthService>();
 
         // Security: identity, access policy, audit

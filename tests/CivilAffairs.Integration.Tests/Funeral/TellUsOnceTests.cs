@@ -29,7 +29,7 @@ public sealed class TellUsOnceTests(TellUsOnceFixture fx) : IClassFixture<TellUs
                  && FuneralApi.Partners(p).Any(o => o.GetProperty("status").GetString() == "late"),
             TimeSpan.FromSeconds(TellUsOnceFixture.DeadlineSeconds * 6));
         var partners = FuneralApi.Partners(page).ToDictionary(o => o.GetProperty("code").GetString()!);
-        Assert.Equal(["bank-gzcb", "bank-grcb", "bank-icbc", "disabled-fed", "housing-fund", "hrss", "medical-security", "police", "veterans"], partners.Keys.Order().ToArray());
+        Assert.Equal(["bank-grcb", "bank-gzcb", "bank-icbc", "disabled-fed", "housing-fund", "hrss", "medical-security", "police", "veterans"], partners.Keys.Order(StringComparer.Ordinal).ToArray());
         foreach (var (code, office) in partners.Where(p => p.Key != TellUsOnceFixture.LateUnit))
         {
             Assert.Equal("confirmed", office.GetProperty("status").GetString());
