@@ -127,6 +127,9 @@ public class AssistanceCaseTests(AssistanceFixture fx) : IClassFixture<Assistanc
         Assert.Equal("granted", view.GetProperty("status").GetString());
         var allowance = view.GetProperty("monthlyAllowance").GetDecimal();
         Assert.Equal(Math.Round((1368m - income.GetProperty("value").GetDecimal()) * 3, 2), allowance);
+        // The grant is a life event: published with the change and sent to the units that follow 低保 status.
+        var told = await Http.EventuallyAsync(() => Funeral.FuneralApi.PublishedToAsync(fx.Azurite.ConnectionString, "assistance.granted", id), TimeSpan.FromSeconds(30), "assistance.granted published");
+        Assert.Equal(["housing", "medical-security"], told.Order(StringComparer.Ordinal).ToArray());
         await (await fx.Http.As(approver, HttpMethod.Post, $"api/assistance/applications/{id}/decision", new { approve = true, reason = "再次批准" })).AssertProblemAsync(409, "NOT_AWAITING_DECISION");
 
         // The first payment batch for the district; running the month again pays nobody twice.

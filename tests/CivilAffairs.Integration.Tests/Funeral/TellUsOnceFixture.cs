@@ -111,6 +111,19 @@ public static class FuneralApi
         await queue.SendMessageAsync(message.ToJsonString());
     }
 
+    /// <summary>The units a published life event of <paramref name="type"/> about <paramref name="subject"/> was sent to (null: not published).</summary>
+    public static async Task<IReadOnlyList<string>?> PublishedToAsync(string storage, string type, string subject)
+    {
+        var log = new Azure.Data.Tables.TableServiceClient(storage).GetTableClient(Application.Platform.Storage.TableNames.LifeEvents);
+        string? eventId = null;
+        await foreach (var r in log.QueryAsync<Azure.Data.Tables.TableEntity>(filter: $"PartitionKey eq 's|{type}|{subject}'")) eventId = r.RowKey;
+        if (eventId is null) return null;
+        var units = new List<string>();
+        await foreach (var r in log.QueryAsync<Azure.Data.Tables.TableEntity>(filter: $"PartitionKey eq '{eventId}' and RowKey ge 'partner|' and RowKey lt 'partner}}'"))
+            units.Add(r.RowKey["partner|".Length..]);
+        return units;
+    }
+
     public static DeathCertificateMessage CertificateMessage(Resident deceased, string number) =>
         new(deceased.IdNumber, MarriageApi.ChinaToday(), "广州市红十字会医院", Domain.Funeral.Deaths.CertificateKind.Medical, number, "广州市红十字会医院", null);
 }

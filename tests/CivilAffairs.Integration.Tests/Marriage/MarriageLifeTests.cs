@@ -146,6 +146,8 @@ public sealed class MarriageLifeTests(MarriageFixture fx) : IClassFixture<Marria
     public async Task A_death_recorded_ends_the_marriage_and_a_court_annulment_ends_another()
     {
         var (man, woman, record) = await CoupleAsync();
+        // The marriage was published as a life event to the police household register.
+        Assert.Equal(["police"], await Http.EventuallyAsync(() => Funeral.FuneralApi.PublishedToAsync(fx.Azurite.ConnectionString, "marriage.registered", Id(record)), TimeSpan.FromSeconds(30), "marriage.registered published"));
         var died = await Api.As("shipai-officer", HttpMethod.Post, "api/funeral/deaths", new { idNumber = man.IdNumber, dateOfDeath = MarriageApi.ChinaToday().ToString("yyyy-MM-dd"), certificate = new { kind = "medical", number = "YX" + Guid.NewGuid().ToString("N")[..10] } });
         Assert.Equal(HttpStatusCode.Created, died.StatusCode);
         var after = await Api.OwnRecordAsync(woman, Id(record));

@@ -261,20 +261,30 @@ public sealed class CaseService(
                 (reverification ? "经复核，救助终止。" : $"您的{program.Name}申请未获批准。") + record.DecisionReason, ct);
     }
 
+    /// <summary>
+    /// Records whether the household's grant is active; a grant that starts publishes <c>assistance.granted</c> and one that stops
+    /// <c>assistance.ended</c> (life events: the medical-security and housing bureaus follow 低保 status), written with the change.
+    /// </summary>
     async Task SetGrantActiveAsync(ApplicationRecord application, bool active, CancellationToken ct)
     {
         var grants = await tables.GetAsync(TableNames.AssistanceGrants, ct);
         var district = application.Jurisdiction[..6];
+        var now = clock.GetUtcNow();
         var row = new TableEntity(district, application.Id)
         {
             ["Program"] = application.Program.ToString(),
             ["Active"] = active,
             ["MonthlyAllowance"] = Money(application),
-            ["UpdatedAt"] = clock.GetUtcNow(),
+            ["UpdatedAt"] = now,
         };
-        if (active && (await grants.GetEntityIfExistsAsync<TableEntity>(district, application.Id, cancellationToken: ct)) is not { HasValue: true })
-            row["GrantedAt"] = clock.GetUtcNow();
-        await grants.UpsertEntityAsync(row, TableUpdateMode.Merge, ct);
+        var existing = await grants.GetEntityIfExistsAsync<TableEntity>(district, application.Id, cancellationToken: ct);
+        var wasActive = existing.HasValue && existing.Value!.GetBoolean("Active") == true;
+        if (active && !existing.HasValue) row["GrantedAt"] = now;
+        var change = new TableTransactionAction(TableTransactionActionType.UpsertMerge, row);
+        PendingEvent[] events = active == wasActive ? []
+            : [new PendingEvent(GrantEvents.Source, active ? LifeEventTypes.AssistanceGranted : LifeEventTypes.AssistanceEnded, application.Id,
+                new GrantEventData(application.Id, application.Program.ToString(), application.Jurisdiction, application.MonthlyAllowance ?? 0m, ChinaTime.Today(clock)))];
+        await outbox.CommitAsync(TableNames.AssistanceGrants, district, [change], events, ct);
     }
 
     Task NotifyAsync(ApplicationRecord application, string step, string title, string body, CancellationToken ct) =>
@@ -316,3 +326,16 @@ public sealed class CaseWorkflowRelay(CaseService cases, IAssistanceCaseWorkflow
         }
     }
 }
+
+/// <summary>The grant's life events (<c>assistance.granted</c>, <c>assistance.ended</c>): source and data.</summary>
+public static class GrantEvents
+{
+    public const string Source = "/civilaffairs/assistance/grants";
+}
+
+/// <summary>
+/// <c>data</c> of <c>assistance.granted</c> and <c>assistance.ended</c> (subject: the application id): the program
+/// (<c>minimumLiving</c>, <c>extremePoverty</c>…), the household's jurisdiction, the monthly allowance in yuan, and the date the
+/// change takes effect (China).
+/// </summary>
+public sealed record GrantEventData(string ApplicationId, string Program, string Jurisdiction, decimal MonthlyAllowance, DateOnly EffectiveOn);

@@ -9,6 +9,7 @@ using CivilAffairs.Application.Platform.Crypto;
 using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Application.Platform.Notifications;
 using CivilAffairs.Application.Platform.Results;
+using CivilAffairs.Application.Platform.Events;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Assistance;
 using CivilAffairs.Domain.Catalog;
@@ -81,7 +82,8 @@ public sealed class PaymentService(Tables tables, BlobServiceClient blobs, Assis
         var byDistrict = new Dictionary<string, List<TableEntity>>(StringComparer.Ordinal);
         var filter = onlyDistrict is null ? null : TableClient.CreateQueryFilter($"PartitionKey eq {onlyDistrict}");
         await foreach (var g in grants.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-            (byDistrict.TryGetValue(g.PartitionKey, out var list) ? list : byDistrict[g.PartitionKey] = []).Add(g);
+            if (!Outbox.IsOutboxRow(g.RowKey)) // a grant's life event waiting for its relay shares the partition
+                (byDistrict.TryGetValue(g.PartitionKey, out var list) ? list : byDistrict[g.PartitionKey] = []).Add(g);
         var batches = new List<PaymentBatch>();
         foreach (var (district, list) in byDistrict.OrderBy(d => d.Key, StringComparer.Ordinal))
             batches.Add(await RunDistrictAsync(month, district, list, ct));

@@ -22,8 +22,8 @@ public sealed class RecordRepository(Tables tables, FieldCipher cipher, Outbox o
 {
     const string Row = "record";
     public const string Source = "/civilaffairs/marriage/records";
-    public const string RegisteredEvent = "marriage.registered";
-    public const string EndedEvent = "marriage.ended";
+    public const string RegisteredEvent = CivilAffairs.Application.Platform.Events.LifeEventTypes.MarriageRegistered;
+    public const string EndedEvent = CivilAffairs.Application.Platform.Events.LifeEventTypes.MarriageEnded;
 
     public static bool IsWellFormedId(string? id) => id is { Length: 26 } && id.All(char.IsAsciiLetterOrDigit);
 
