@@ -15,6 +15,7 @@ public static class FuneralRegistration
         // Deaths and Tell Us Once
 
         // Custody of remains, funeral service orders and subsidies
+        Custody.CustodyRegistration.AddFuneralCustody(services, configuration);
 
         // Online memorials
 
