@@ -32,7 +32,8 @@ public static class CustodyProblems
     public static Problem HandoverNotFound() => Problem.NotFound("HANDOVER_NOT_FOUND", "交接记录不存在", "没有找到该交接记录，或您无权办理。");
     public static Problem NotFamilyContact() => new(403, "NOT_FAMILY_CONTACT", "不是登记的家属联系人",
         "骨灰只能交给登记的家属联系人：请用本人实名认证的账号确认，或提供与登记一致的身份证号码。");
-    public static Problem SiteNotConfigured() => Problem.Forbidden("您所在的殡葬服务机构尚未开通遗体保管登记。", "SITE_NOT_CONFIGURED", "机构未开通");
+    /// <summary>The caller's site does not take bodies over (not configured, or a cemetery): 422, the role itself may (access matrix).</summary>
+    public static Problem SiteNotConfigured() => new(422, "SITE_NOT_CONFIGURED", "本机构不办理遗体接运", "您所在的殡葬服务机构未开通遗体接运登记（公墓只接收骨灰安放）。");
 }
 
 /// <summary>

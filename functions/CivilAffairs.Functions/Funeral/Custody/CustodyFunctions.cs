@@ -19,8 +19,8 @@ public sealed class CustodyFunctions(CustodyService custody, HttpEndpoint http)
         Description = "殡仪馆工作人员从医院或家中接运遗体：登记逝者（姓名、身份证号码加密保存）、家属联系人、是否因传染病死亡和死亡时间，生成按机构和年度连续编号的遗体标识（如 GZBY-2026-000123）及二维码，接运记入保管台账第 1 条。")]
     [ApiResponse(201, "已接收", Body = typeof(BodyView))]
     [ApiResponse(400, "请求内容有误")]
-    [ApiResponse(403, "本机构未开通遗体保管登记")]
     [ApiResponse(409, "该逝者的遗体已在保管中")]
+    [ApiResponse(422, "本机构不办理遗体接运（SITE_NOT_CONFIGURED）")]
     public Task<IActionResult> Intake(
         [HttpTrigger(AuthorizationLevel.Anonymous, "post", Route = "funeral/custody/bodies")] HttpRequest req, FunctionContext context) =>
         http.RunAsync<IntakeRequest, BodyView>(req, context, 8 * 1024, custody.IntakeAsync);

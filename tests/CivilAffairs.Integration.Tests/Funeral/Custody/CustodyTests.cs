@@ -230,6 +230,8 @@ public sealed class CustodyTests(CustodyFixture fx) : IClassFixture<CustodyFixtu
 
         // The same deceased cannot be taken over twice while in custody.
         await (await As(StaffB, HttpMethod.Post, "api/funeral/custody/bodies", Intake(NewIdNumber(50), deceasedIdNumber: deceased))).AssertProblemAsync(409, "ALREADY_IN_CUSTODY");
+        // A cemetery does not take bodies over.
+        await (await As(Cemetery, HttpMethod.Post, "api/funeral/custody/bodies", Intake(NewIdNumber(50)))).AssertProblemAsync(422, "SITE_NOT_CONFIGURED");
         // Input mistakes.
         var invalid = await (await As(StaffA, HttpMethod.Post, "api/funeral/custody/bodies", new { deceased = new { name = "某", idNumber = "123" } })).AssertProblemAsync(400, "VALIDATION_FAILED");
         Assert.Contains("deceased.idNumber", invalid.ToString());
