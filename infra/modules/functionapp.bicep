@@ -227,6 +227,11 @@ resource site 'Microsoft.Web/sites@2024-11-01' = {
           name: 'ElderlyInstitutionRatingSchedule'
           value: '0 30 16 * * *' // 00:30 China Standard Time: ratings follow the new business date
         }
+        // ---- Funeral: custody deadline sweep (cremation and preservation time rules) ----
+        {
+          name: 'FuneralCustodyAlertSchedule'
+          value: '0 */10 * * * *'
+        }
         // ---- Abuse limits (per instance; put API Management or Front Door in front for global limits) ----
         {
           name: 'Security__RateLimit__PublicPerMinute'

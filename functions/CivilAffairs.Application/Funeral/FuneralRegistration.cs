@@ -21,6 +21,7 @@ public static class FuneralRegistration
         services.AddSingleton<CivilAffairs.Application.Platform.Events.IEventReceiptHandler, CivilAffairs.Application.Funeral.TellUsOnce.TellUsOnceReceipts>();
 
         // Custody of remains, funeral service orders and subsidies
+        Custody.CustodyRegistration.AddFuneralCustody(services, configuration);
 
         // Online memorials
 

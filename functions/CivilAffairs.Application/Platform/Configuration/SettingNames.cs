@@ -34,6 +34,10 @@ public static class SettingNames
     /// <summary>Six-field NCRONTAB schedule (UTC) of the daily recomputation of institutions' star ratings (timer uses %ElderlyInstitutionRatingSchedule%).</summary>
     public const string ElderlyInstitutionRatingSchedule = "ElderlyInstitutionRatingSchedule";
 
+    // ---- Funeral: custody of remains ----
+    /// <summary>Six-field NCRONTAB schedule (UTC) of the custody deadline sweep (timer uses %FuneralCustodyAlertSchedule%).</summary>
+    public const string FuneralCustodyAlertSchedule = "FuneralCustodyAlertSchedule";
+
     // ---- Provisioned for the security layer and service areas (read by their code) ----
     // Written by infra/modules/functionapp.bicep; values come from the Bicep, secrets as Key Vault references.
 

@@ -135,6 +135,14 @@ public static class TableNames
     public const string LifeEvents = "LifeEvents";
     /// <summary>Registered deaths by id (PK death id, RK <c>death</c>) and by the family's reference number (PK <c>ref|{reference}</c>).</summary>
     public const string DeathRegistrations = "DeathRegistrations";
+
+    // ---- Funeral: custody of remains and ashes (Funeral/Custody) ----
+    /// <summary>Bodies in custody (PK body id, RK <c>body</c>: persons SM4-encrypted) and their SM3-chained custody ledger (RK <c>e|{sequence}</c>).</summary>
+    public const string FuneralCustody = "FuneralCustody";
+    /// <summary>Custody lookups: tag → body, one open custody per deceased (blind index), tag counters per site and year, a site's bodies.</summary>
+    public const string FuneralCustodyIndex = "FuneralCustodyIndex";
+    /// <summary>Custody deadline alerts (PK site, RK <c>{body}|{kind}|{state}</c>, insert-only).</summary>
+    public const string FuneralCustodyAlerts = "FuneralCustodyAlerts";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
