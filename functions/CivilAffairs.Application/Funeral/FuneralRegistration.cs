@@ -1,3 +1,4 @@
+using CivilAffairs.Application.Funeral.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -15,6 +16,7 @@ public static class FuneralRegistration
         // Deaths and Tell Us Once
 
         // Custody of remains, funeral service orders and subsidies
+        services.AddFuneralServices(configuration);
 
         // Online memorials
 

@@ -131,6 +131,12 @@ public static class TableNames
     public const string MarriageDivorces = "MarriageDivorces";
     /// <summary>Statistics rows per office and month (PK <c>{office}|{yyyy-MM}</c>, RK <c>{metric}|{id}</c>).</summary>
     public const string MarriageStatistics = "MarriageStatistics";
+
+    // Funeral: service orders and subsidies (Funeral/Services)
+    /// <summary>Funeral service orders (PK order id, RK <c>order</c>): the deceased SM4-encrypted, found by blind index only.</summary>
+    public const string FuneralServiceOrders = "FuneralServiceOrders";
+    /// <summary>Settled orders per funeral home and month (PK <c>{site}|{yyyy-MM}</c>, RK order id): the exemption reimbursement summary.</summary>
+    public const string FuneralServiceLedger = "FuneralServiceLedger";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
