@@ -1,5 +1,4 @@
 using Azure.Data.Tables;
-using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Application.Platform.Storage;
 using CivilAffairs.Domain.Assistance;
 using CivilAffairs.Domain.Platform;
@@ -14,10 +13,10 @@ public sealed record ProgramHeld(AssistanceProgram Program, string ApplicationId
 /// household whose grant was active then. Reads what the assistance area already keeps, nothing new: the member's place in an
 /// active household (<see cref="TableNames.AssistanceMemberships"/>) leads to a granted application; a grant that has since ended
 /// (for example because the person died and the household's case was closed, which gives the member's place back) is found among
-/// the district's grants (<see cref="TableNames.AssistanceGrants"/>) deactivated on or after the date, whose members include the
+/// the grants (<see cref="TableNames.AssistanceGrants"/>) deactivated on or after the date, whose members include the
 /// person. Used by other areas (the funeral fee exemption) to decide from recorded status, not from what a counter is told.
 /// </summary>
-public sealed class AssistanceStatus(Tables tables, ApplicationRepository applications, AssistanceApplicationService service, PersonIndex persons)
+public sealed class AssistanceStatus(Tables tables, ApplicationRepository applications, AssistanceApplicationService service)
 {
     public async Task<IReadOnlyList<ProgramHeld>> ProgramsHeldAsync(string idIndex, DateOnly on, CancellationToken ct)
     {
@@ -37,16 +36,14 @@ public sealed class AssistanceStatus(Tables tables, ApplicationRepository applic
             if (since is null || since <= endOfDay) held.Add(new ProgramHeld(granted.Program, granted.Id, since, true));
         }
 
-        // 2. Grants ended on or after the date, in the person's district: the person was a member while they were active.
-        if (await persons.JurisdictionOfAsync(idIndex, ct) is { Length: >= 6 } jurisdiction)
+        // 2. Grants ended on or after the date (few: the ended ones since then, city-wide, since the person's household may live in
+        // another district than the person index says): the person was a member while they were active.
+        var filter = TableClient.CreateQueryFilter($"Active eq {false} and UpdatedAt ge {startOfDay}");
+        await foreach (var row in grants.QueryAsync<TableEntity>(filter, cancellationToken: ct))
         {
-            var filter = TableClient.CreateQueryFilter($"PartitionKey eq {jurisdiction[..6]} and Active eq {false} and UpdatedAt ge {startOfDay}");
-            await foreach (var row in grants.QueryAsync<TableEntity>(filter, cancellationToken: ct))
-            {
-                if (held.Any(h => h.ApplicationId == row.RowKey) || row.GetDateTimeOffset("GrantedAt") is not { } since || since > endOfDay) continue;
-                if (await applications.GetAsync(row.RowKey, ct) is not { } ended) continue;
-                if (service.MembersOf(ended).Any(m => m.IdIndex == idIndex)) held.Add(new ProgramHeld(ended.Program, ended.Id, since, false));
-            }
+            if (held.Any(h => h.ApplicationId == row.RowKey) || row.GetDateTimeOffset("GrantedAt") is not { } since || since > endOfDay) continue;
+            if (await applications.GetAsync(row.RowKey, ct) is not { } ended) continue;
+            if (service.MembersOf(ended).Any(m => m.IdIndex == idIndex)) held.Add(new ProgramHeld(ended.Program, ended.Id, since, false));
         }
         return held;
     }
