@@ -129,19 +129,13 @@ public sealed class ServiceOrderService(ServiceOrderRepository orders, Assistanc
     /// Settles: the exemption is looked up again (a grant decided or ended since the order was opened counts as it stood on the date
     /// of death), the bill is computed and frozen with its number, and the order is entered in the home's monthly reimbursement ledger.
     /// </summary>
-    public async Task<Result<OrderView>> SettleAsync(CallContext call, string id)
+    public Task<Result<OrderView>> SettleAsync(CallContext call, string id)
     {
+        // Looked up once per attempt, before the rule runs (the rule itself is plain and synchronous).
         ExemptionGroup? group = null;
-        var looked = false;
-        var result = await ChangeAsync(call, id, "funeral.service.settle", (o, _) =>
-        {
-            var number = $"BZ{ChinaTime.Today(clock):yyyyMMdd}{o.Id[^8..]}";
-            return ServiceOrderRules.Settle(o, Catalogue, looked ? group : o.Exemption, number, clock.GetUtcNow(), call.Caller.Subject);
-        }, null, async o =>
-        {
-            if (o.Status == OrderStatus.Open && !looked) { group = await ExemptionOfAsync(o.DeceasedIndex, o.StatusDate, call.Cancellation); looked = true; }
-        });
-        return result;
+        return ChangeAsync(call, id, "funeral.service.settle",
+            (o, _) => ServiceOrderRules.Settle(o, Catalogue, group, $"BZ{ChinaTime.Today(clock):yyyyMMdd}{o.Id[^8..]}", clock.GetUtcNow(), call.Caller.Subject),
+            null, async o => group = o.Status == OrderStatus.Open ? await ExemptionOfAsync(o.DeceasedIndex, o.StatusDate, call.Cancellation) : o.Exemption);
     }
 
     async Task<Result<OrderView>> ChangeAsync(CallContext call, string id, string action,
@@ -176,11 +170,12 @@ public sealed class ServiceOrderService(ServiceOrderRepository orders, Assistanc
             return Rejected(r);
         }
         if (saved.Order.Status == OrderStatus.Settled) await orders.RecordSettledAsync(saved.Order, ct);
-        await audit.AppendAsync(caller, new AuditEvent(action, AuditOutcome.Success, subject, Detail: detail is null ? id : $"{id}:{Safe2(detail)}"), requestId, ct);
+        await audit.AppendAsync(caller, new AuditEvent(action, AuditOutcome.Success, subject, Detail: detail is null ? id : $"{id}:{AuditText(detail)}"), requestId, ct);
         return Result.Ok(View(saved.Order, saved.Deceased));
     }
 
-    static string Safe2(string text) => new([.. text.Take(40).Where(c => char.IsAsciiLetterOrDigit(c) || c is 'x' or '-')]);
+    /// <summary>What of a request goes into an audit detail: ASCII letters, digits and dashes only, at most 40.</summary>
+    static string AuditText(string text) => new([.. text.Take(40).Where(c => char.IsAsciiLetterOrDigit(c) || c == '-')]);
 
     // ---------------------------------------------------------------- monthly summary
 
