@@ -1,3 +1,4 @@
+using CivilAffairs.Application.Funeral.Services;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -22,6 +23,7 @@ public static class FuneralRegistration
 
         // Custody of remains, funeral service orders and subsidies
         Custody.CustodyRegistration.AddFuneralCustody(services, configuration);
+        services.AddFuneralServices(configuration);
 
         // Online memorials
 

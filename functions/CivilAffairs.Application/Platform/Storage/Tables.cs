@@ -143,6 +143,12 @@ public static class TableNames
     public const string FuneralCustodyIndex = "FuneralCustodyIndex";
     /// <summary>Custody deadline alerts (PK site, RK <c>{body}|{kind}|{state}</c>, insert-only).</summary>
     public const string FuneralCustodyAlerts = "FuneralCustodyAlerts";
+
+    // Funeral: service orders and subsidies (Funeral/Services)
+    /// <summary>Funeral service orders (PK order id, RK <c>order</c>): the deceased SM4-encrypted, found by blind index only.</summary>
+    public const string FuneralServiceOrders = "FuneralServiceOrders";
+    /// <summary>Settled orders per funeral home and month (PK <c>{site}|{yyyy-MM}</c>, RK order id): the exemption reimbursement summary.</summary>
+    public const string FuneralServiceLedger = "FuneralServiceLedger";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
