@@ -14,12 +14,7 @@ public static class FuneralRegistration
     public static IServiceCollection AddFuneral(this IServiceCollection services, IConfiguration configuration)
     {
         // Deaths and Tell Us Once
-        services.AddSingleton<CivilAffairs.Application.Funeral.Deaths.DeathService>();
-        services.AddSingleton<CivilAffairs.Application.Platform.Events.IPartnerEventDetails>(sp => sp.GetRequiredService<CivilAffairs.Application.Funeral.Deaths.DeathService>());
-        services.AddOptions<CivilAffairs.Application.Funeral.TellUsOnce.TellUsOnceOptions>().Bind(configuration.GetSection("Funeral:TellUsOnce"));
-        services.AddSingleton<CivilAffairs.Application.Funeral.TellUsOnce.TellUsOnceService>();
-        services.AddSingleton<CivilAffairs.Application.Platform.Events.IOutboxHandler, CivilAffairs.Application.Funeral.TellUsOnce.TellUsOnceStarter>();
-        services.AddSingleton<CivilAffairs.Application.Platform.Events.IEventReceiptHandler, CivilAffairs.Application.Funeral.TellUsOnce.TellUsOnceReceipts>();
+        Deaths.DeathsRegistration.AddFuneralDeaths(services, configuration);
 
         // Custody of remains, funeral service orders and subsidies
         Custody.CustodyRegistration.AddFuneralCustody(services, configuration);
