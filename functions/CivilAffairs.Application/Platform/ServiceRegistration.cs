@@ -95,6 +95,7 @@ public static class ServiceRegistration
         services.AddSingleton<CaseService>();
         services.AddSingleton<IOutboxHandler, CaseWorkflowRelay>();
         services.AddSingleton<PaymentService>();
+        CivilAffairs.Application.Assistance.LifeEvents.AssistanceLifeEventsRegistration.AddAssistanceLifeEvents(services);
 
         // Disaster relief
         services.AddImageAnalysis(configuration);

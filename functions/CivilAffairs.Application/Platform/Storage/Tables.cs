@@ -49,6 +49,9 @@ public static class TableNames
     public const string AssistanceObjections = "AssistanceObjections";
     public const string AssistanceGrants = "AssistanceGrants";
     public const string AssistancePayments = "AssistancePayments";
+    // Tell Us Once subscribers (issue 15, item 3)
+    /// <summary>What the assistance subscriber did with a member's death (PK first two hex digits of the blind index, RK the index).</summary>
+    public const string AssistanceDeaths = "AssistanceDeaths";
     public const string Notifications = "Notifications";
     /// <summary>Failure counts and locks per secret target (PK purpose, RK device id or blind index).</summary>
     public const string Lockouts = "Lockouts";
