@@ -111,6 +111,7 @@ public static class ServiceRegistration
         CivilAffairs.Application.Elderly.Alarms.AlarmsRegistration.AddElderlyAlarms(services, configuration);
         CivilAffairs.Application.Elderly.Institutions.InstitutionRegistration.AddElderlyInstitutions(services, configuration);
         CivilAffairs.Application.Elderly.Meals.MealsRegistration.AddElderlyMealsAndHomeCare(services, configuration);
+        CivilAffairs.Application.Elderly.LifeEvents.ElderlyLifeEventsRegistration.AddElderlyLifeEvents(services);
 
         // Marriage registration (Marriage/)
         CivilAffairs.Application.Marriage.MarriageRegistration.AddMarriage(services, configuration);

@@ -52,6 +52,8 @@ public static class TableNames
     // Tell Us Once subscribers (issue 15, item 3)
     /// <summary>What the assistance subscriber did with a member's death (PK first two hex digits of the blind index, RK the index).</summary>
     public const string AssistanceDeaths = "AssistanceDeaths";
+    /// <summary>What the elderly-care subscriber did with an elder's death (PK first two hex digits of the blind index, RK the index).</summary>
+    public const string ElderlyDeaths = "ElderlyDeaths";
     public const string Notifications = "Notifications";
     /// <summary>Failure counts and locks per secret target (PK purpose, RK device id or blind index).</summary>
     public const string Lockouts = "Lockouts";
