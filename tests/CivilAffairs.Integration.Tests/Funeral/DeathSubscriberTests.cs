@@ -63,6 +63,7 @@ public class DeathSubscriberTests(MarriageFixture fx) : IClassFixture<MarriageFi
         {
             Status = ApplicationStatus.Granted, IncomePerCapita = incomePerCapita, MonthlyAllowance = allowance, DecidedAt = DateTimeOffset.UtcNow,
         }, null, default);
+        await Table("AssistanceGrants").CreateIfNotExistsAsync();
         await Table("AssistanceGrants").UpsertEntityAsync(new TableEntity(District, id)
         {
             ["Program"] = nameof(AssistanceProgram.MinimumLivingAllowance), ["Active"] = true, ["MonthlyAllowance"] = allowance.ToString("0.00", CultureInfo.InvariantCulture),

@@ -131,9 +131,9 @@ public sealed class AssistanceDeathSubscriber(ApplicationRepository repository, 
             await SetGrantAsync(current, true, ct);
             if (current.ApplicantPersonId is { } applicant && deceased.PersonId != applicant)
                 await notifications.NotifyAsync(applicant, new Notification($"{current.Id}.memberDied-{deceased.MemberRef}", "assistance", "救助金重新核定",
-                    $"因家庭成员去世，您家庭的{program.Name}救助金自 {MonthName(effective)} 起重新核定为每月 {Money(amount)} 元。", $"/api/assistance/applications/{current.Id}"), ct);
+                    $"因家庭成员去世，您家庭的{program.Name}救助金自 {MonthName(effective)}起重新核定为每月 {Money(amount)} 元。", $"/api/assistance/applications/{current.Id}"), ct);
         }
-        return $"社会救助：{program.Name}待遇已于 {date} 停止，家庭其余 {current.MemberCount} 人的保障金已重新核定为每月 {Money(amount)} 元（自 {MonthName(effective)} 起）。";
+        return $"社会救助：{program.Name}待遇已于 {date} 停止，家庭其余 {current.MemberCount} 人的保障金已重新核定为每月 {Money(amount)} 元（自 {MonthName(effective)}起）。";
     }
 
     async Task<string> InProgressAsync(ApplicationRecord record, string index, PersonDiedData died, CancellationToken ct)
@@ -183,7 +183,7 @@ public sealed class AssistanceDeathSubscriber(ApplicationRepository repository, 
         await grants.UpsertEntityAsync(new TableEntity(application.Jurisdiction[..6], application.Id)
         {
             ["Active"] = active,
-            ["MonthlyAllowance"] = Money(application.MonthlyAllowance ?? 0m),
+            ["MonthlyAllowance"] = (application.MonthlyAllowance ?? 0m).ToString("0.00", CultureInfo.InvariantCulture),
             ["AllowanceChangedFrom"] = application.AllowanceChangedFrom,
             ["UpdatedAt"] = clock.GetUtcNow(),
         }, TableUpdateMode.Merge, ct);
