@@ -30,7 +30,7 @@ public sealed record StoredHomeCareOrder(HomeCareOrder Order, string Jurisdictio
 /// community worker (<c>ConfirmHomeCare</c>) confirms; confirming bills the visit (<see cref="HomeCareBillingLedger"/>): hours
 /// subsidised up to the month's remaining budget, the elder pays the rest. A death stops every step from the next day.
 /// Table <see cref="TableNames.ElderlyHomeCareOrders"/>: PK order id, RK <c>order</c>; PK <c>provider|{code}</c>, RK order id for the
-/// provider's list. Anyone outside an order's reach gets 404, audited.
+/// provider's list; PK <c>elder|{elderId}</c>, RK order id for the elder's (what a death cancels). Anyone outside an order's reach gets 404, audited.
 /// </summary>
 public sealed partial class HomeCareOrderService(Tables tables, ElderRepository elders, ElderDirectory directory, HomeCareBillingLedger billing,
     FieldCipher cipher, AuditLog audit, IOptions<HomeCareOptions> options, TimeProvider clock)

@@ -118,7 +118,7 @@ public static class TableNames
     public const string ElderlyMealTransactions = "ElderlyMealTransactions";
     /// <summary>Nightly settled days (PK meal point id, RK <c>yyyyMMdd</c>).</summary>
     public const string ElderlyMealSettlements = "ElderlyMealSettlements";
-    /// <summary>Home-care orders (PK order id, RK <c>order</c>; PK <c>provider|{code}</c>, RK order id: a provider's orders).</summary>
+    /// <summary>Home-care orders (PK order id, RK <c>order</c>; PK <c>provider|{code}</c>, RK order id: a provider's orders; PK <c>elder|{elderId}</c>, RK order id: an elder's orders).</summary>
     public const string ElderlyHomeCareOrders = "ElderlyHomeCareOrders";
     /// <summary>Home-care billing lines: PK <c>e|{elderId}|{yyyyMM}</c> (the elder's month, with the budget row) and <c>p|{provider}|{yyyyMM}</c> (the provider's month).</summary>
     public const string ElderlyHomeCareBilling = "ElderlyHomeCareBilling";
