@@ -39,7 +39,7 @@ public static class MarriageRegistration
         services.AddSingleton<DivorceService>();
         services.AddSingleton<MarriageStatistics>();
         services.AddSingleton<IOutboxHandler, DivorceWorkflowRelay>();
-        services.AddSingleton<IDeathRecordedHandler, MarriageDeathHandler>();
+        services.AddSingleton<ILifeEventSubscriber, MarriageDeathSubscriber>();
         return services;
     }
 }

@@ -97,6 +97,7 @@ public static class ServiceRegistration
         services.AddSingleton<CaseService>();
         services.AddSingleton<IOutboxHandler, CaseWorkflowRelay>();
         services.AddSingleton<PaymentService>();
+        CivilAffairs.Application.Assistance.LifeEvents.AssistanceLifeEventsRegistration.AddAssistanceLifeEvents(services);
 
         // Disaster relief
         services.AddImageAnalysis(configuration);
@@ -112,6 +113,7 @@ public static class ServiceRegistration
         CivilAffairs.Application.Elderly.Alarms.AlarmsRegistration.AddElderlyAlarms(services, configuration);
         CivilAffairs.Application.Elderly.Institutions.InstitutionRegistration.AddElderlyInstitutions(services, configuration);
         CivilAffairs.Application.Elderly.Meals.MealsRegistration.AddElderlyMealsAndHomeCare(services, configuration);
+        CivilAffairs.Application.Elderly.LifeEvents.ElderlyLifeEventsRegistration.AddElderlyLifeEvents(services);
 
         // Marriage registration (Marriage/)
         CivilAffairs.Application.Marriage.MarriageRegistration.AddMarriage(services, configuration);

@@ -65,6 +65,14 @@ public sealed record ApplicationRecord
     public string? DecisionReason { get; init; }
     /// <summary>Yuan per month while granted.</summary>
     public decimal? MonthlyAllowance { get; init; }
+    /// <summary>The payment month (<c>yyyyMM</c>) from which <see cref="MonthlyAllowance"/> applies after a re-calculation (a member
+    /// died); months before it are paid <see cref="PreviousMonthlyAllowance"/>.</summary>
+    public string? AllowanceChangedFrom { get; init; }
+    public decimal? PreviousMonthlyAllowance { get; init; }
+
+    /// <summary>The allowance a payment batch of <paramref name="month"/> (<c>yyyyMM</c>) pays.</summary>
+    public decimal AllowanceFor(string month) =>
+        AllowanceChangedFrom is { } from && string.CompareOrdinal(month, from) < 0 && PreviousMonthlyAllowance is { } before ? before : MonthlyAllowance ?? 0m;
 
     public ETag ETag { get; init; }
 
@@ -193,6 +201,8 @@ public sealed class ApplicationRepository(Tables tables, Outbox outbox)
         ["DecidedBy"] = r.DecidedBy,
         ["DecisionReason"] = r.DecisionReason,
         ["MonthlyAllowance"] = Money(r.MonthlyAllowance),
+        ["AllowanceChangedFrom"] = r.AllowanceChangedFrom,
+        ["PreviousMonthlyAllowance"] = Money(r.PreviousMonthlyAllowance),
     };
 
     static ApplicationRecord FromEntity(TableEntity e) => new()
@@ -230,6 +240,8 @@ public sealed class ApplicationRepository(Tables tables, Outbox outbox)
         DecidedBy = e.GetString("DecidedBy"),
         DecisionReason = e.GetString("DecisionReason"),
         MonthlyAllowance = Money(e.GetString("MonthlyAllowance")),
+        AllowanceChangedFrom = e.GetString("AllowanceChangedFrom"),
+        PreviousMonthlyAllowance = Money(e.GetString("PreviousMonthlyAllowance")),
         ETag = e.ETag,
     };
 }

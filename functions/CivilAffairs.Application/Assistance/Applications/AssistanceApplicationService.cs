@@ -51,8 +51,9 @@ public sealed record ApplicationView
     public string? DecisionReason { get; init; }
 }
 
-/// <summary>A stored member, decrypted in memory only.</summary>
-public sealed record StoredMember(string MemberRef, string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, decimal DeclaredMonthlyIncome, string IdIndex, string? PersonId, decimal DeclaredFinancialAssets = 0m);
+/// <summary>A stored member, decrypted in memory only. <paramref name="DiedOn"/>: the member died and their part of the grant has
+/// ended (the household's allowance was re-calculated without them; see <c>AssistanceDeathSubscriber</c>).</summary>
+public sealed record StoredMember(string MemberRef, string Name, string IdNumber, Relationship Relationship, bool ConsentSigned, decimal DeclaredMonthlyIncome, string IdIndex, string? PersonId, decimal DeclaredFinancialAssets = 0m, DateOnly? DiedOn = null);
 
 /// <summary>One row of the staff worklist (no identifiers; the applicant's name masked).</summary>
 public sealed record WorklistItem(string Id, AssistanceProgram Program, string ProgramName, ApplicationStatus Status, string StatusName,
@@ -308,6 +309,10 @@ public sealed class AssistanceApplicationService(ApplicationRepository repositor
                 };
         return members;
     }
+
+    /// <summary>The members encrypted for the record (bound to the application id), after a change to them.</summary>
+    public string EncryptMembers(string applicationId, IReadOnlyList<StoredMember> members) =>
+        cipher.Encrypt(JsonSerializer.Serialize(members, JsonDefaults.Options), MembersAad(applicationId));
 
     public IReadOnlyList<StoredMember> MembersOf(ApplicationRecord r) =>
         JsonSerializer.Deserialize<List<StoredMember>>(cipher.Decrypt(r.MembersCipher, MembersAad(r.Id)), JsonDefaults.Options)!;

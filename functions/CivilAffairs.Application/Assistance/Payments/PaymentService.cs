@@ -30,7 +30,8 @@ public sealed record PaymentBatch(string Month, string District, string District
 
 /// <summary>
 /// Monthly allowance payments. For a month (<c>yyyyMM</c>) and each district with grants, computes every active grant's
-/// allowance by its program's rule, skips households whose grant has ended or that have a deceased member, and writes an
+/// allowance by its program's rule (as re-calculated after a member's death, from the month it applies), skips households whose
+/// grant has ended or that have a deceased member not yet accounted for, and writes an
 /// idempotent batch: lines in <c>AssistancePayments</c> (PartitionKey = <c>{month}-{district}</c>, RowKey = application id),
 /// the bank file (CSV, SM4-encrypted as a whole) in the private container <c>assistance-payments</c>, and last the
 /// <c>batch</c> header row. A batch with a header is complete and never recomputed, so re-running a month pays nobody twice.
@@ -110,9 +111,10 @@ public sealed class PaymentService(Tables tables, BlobServiceClient blobs, Assis
             if (grant.GetBoolean("Active") != true || application.Status != ApplicationStatus.Granted) skip = "救助已终止或暂停";
             else if (!Allowances.PaysIn(program, first)) skip = "本项目本月无需发放";
             else
-                foreach (var m in members)
+                // A member whose death the household's allowance already accounts for (DiedOn) no longer stops the payment.
+                foreach (var m in members.Where(m => m.DiedOn is null))
                     if (await deaths.IsDeceasedAsync(m.IdIndex, application.Jurisdiction, ct)) { skip = "家庭成员已死亡，暂停发放待核减"; break; }
-            var amount = application.MonthlyAllowance ?? 0m;
+            var amount = application.AllowanceFor(month);
             var applicant = members.Single(m => m.Relationship == Relationship.Applicant);
             var account = applications.BankAccountOf(application);
             var line = new PaymentLine(grant.RowKey, program.Program, applicant.Name, account, skip is null ? amount : 0m, skip is null, skip);

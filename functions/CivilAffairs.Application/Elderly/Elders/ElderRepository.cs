@@ -124,6 +124,27 @@ public sealed class ElderRepository(Tables tables, FieldCipher cipher, BlindInde
         return elder with { ETag = response.Headers.ETag ?? default };
     }
 
+    /// <summary>
+    /// Records the elder's death on their own row: the date of death and every enrolment closed at it
+    /// (<see cref="ServiceLifecycle.EndAtDeath"/>). Answers the elder after the change and the services that were still open
+    /// after the date of death; nothing changes (and none are listed) when the death is already recorded on the row.
+    /// </summary>
+    internal async Task<(StoredElder? Elder, IReadOnlyList<ElderCareService> Ended)> RecordDeathAsync(string elderId, DateOnly diedOn, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.Elders, ct);
+        return await Optimistic.RetryAsync<(StoredElder?, IReadOnlyList<ElderCareService>)>($"elder {elderId}", async () =>
+        {
+            var found = await table.GetEntityIfExistsAsync<TableEntity>(elderId, Row, cancellationToken: ct);
+            if (!found.HasValue) return (null, []);
+            var stored = await FromEntityAsync(found.Value!, ct);
+            var ended = ServiceLifecycle.EndAtDeath(stored.Enrolments, diedOn);
+            var open = stored.Enrolments.Where(e => e.Until is not { } u || u > diedOn).Select(e => e.Service).ToList();
+            if (found.Value!.GetString("DiedOn") is not null && open.Count == 0) return (stored, []);
+            var next = stored with { Elder = stored.Elder with { DiedOn = diedOn }, Enrolments = ended };
+            return (await ReplaceAsync(next, ct), open);
+        }, ct);
+    }
+
     TableEntity ToEntity(StoredElder s)
     {
         var id = s.Elder.Id;

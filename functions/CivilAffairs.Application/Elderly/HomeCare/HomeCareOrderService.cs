@@ -30,7 +30,7 @@ public sealed record StoredHomeCareOrder(HomeCareOrder Order, string Jurisdictio
 /// community worker (<c>ConfirmHomeCare</c>) confirms; confirming bills the visit (<see cref="HomeCareBillingLedger"/>): hours
 /// subsidised up to the month's remaining budget, the elder pays the rest. A death stops every step from the next day.
 /// Table <see cref="TableNames.ElderlyHomeCareOrders"/>: PK order id, RK <c>order</c>; PK <c>provider|{code}</c>, RK order id for the
-/// provider's list. Anyone outside an order's reach gets 404, audited.
+/// provider's list; PK <c>elder|{elderId}</c>, RK order id for the elder's (what a death cancels). Anyone outside an order's reach gets 404, audited.
 /// </summary>
 public sealed partial class HomeCareOrderService(Tables tables, ElderRepository elders, ElderDirectory directory, HomeCareBillingLedger billing,
     FieldCipher cipher, AuditLog audit, IOptions<HomeCareOptions> options, TimeProvider clock)
@@ -73,6 +73,7 @@ public sealed partial class HomeCareOrderService(Tables tables, ElderRepository 
         var table = await tables.GetAsync(TableNames.ElderlyHomeCareOrders, ct);
         await table.AddEntityAsync(ToEntity(order), ct);
         if (order.Order.ProviderId is { } assigned) await table.UpsertEntityAsync(ProviderRow(assigned, order.Order.Id), TableUpdateMode.Replace, ct);
+        await table.UpsertEntityAsync(ElderRow(order.Order.ElderId, order.Order.Id), TableUpdateMode.Replace, ct);
         await audit.AppendAsync(caller, new AuditEvent("elderly.homeCare.order", AuditOutcome.Success, stored.Elder.Id, Detail: order.Order.Id), requestId, ct);
         return Result.Created(await ViewAsync(order, stored, ct), $"/api/elderly/home-care/orders/{order.Order.Id}");
     }
@@ -317,6 +318,34 @@ public sealed partial class HomeCareOrderService(Tables tables, ElderRepository 
     }
 
     static TableEntity ProviderRow(string provider, string orderId) => new("provider|" + provider, orderId);
+    static TableEntity ElderRow(string elderId, string orderId) => new("elder|" + elderId, orderId);
+
+    /// <summary>
+    /// The elder died (a life event, run by the platform): every order not yet started (ordered or assigned) is cancelled, found
+    /// through the elder's order rows (PK <c>elder|{elderId}</c>). Orders placed before those rows existed are not found here;
+    /// every step of them is refused from the day after death anyway (<see cref="Deceased"/>). Returns how many were cancelled
+    /// now (0 the second time).
+    /// </summary>
+    internal async Task<int> CancelOpenForDeathAsync(string elderId, DateOnly diedOn, string requestId, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.ElderlyHomeCareOrders, ct);
+        var cancelled = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {"elder|" + elderId}"), select: ["RowKey"], cancellationToken: ct))
+        {
+            var done = await Optimistic.RetryAsync($"home-care order {row.RowKey}", async () =>
+            {
+                if (await FindAsync(row.RowKey, ct) is not { } order) return false;
+                var cancel = order.Order.Cancel($"老人已于{diedOn:yyyy-MM-dd}去世，服务取消");
+                if (!cancel.Accepted) return false;
+                await table.UpdateEntityAsync(ToEntity(order with { Order = cancel.Value }), order.ETag, TableUpdateMode.Replace, ct);
+                return true;
+            }, ct);
+            if (!done) continue;
+            cancelled++;
+            await audit.AppendAsync(null, new AuditEvent("elderly.homeCare.cancel", AuditOutcome.Success, elderId, Detail: $"{row.RowKey}:elderDied"), requestId, ct);
+        }
+        return cancelled;
+    }
 
     TableEntity ToEntity(StoredHomeCareOrder s)
     {

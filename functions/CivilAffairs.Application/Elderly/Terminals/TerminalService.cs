@@ -108,6 +108,28 @@ public sealed class TerminalService(Tables tables, DeviceService devices, ElderS
         return Result.Ok(ViewOf(revoked.Value!, row));
     }
 
+    /// <summary>
+    /// The elder died (a life event, run by the platform): every 平安通 terminal bound to them is revoked in the device registry
+    /// and leaves the heartbeat due index, so no welfare check is raised for its silence. Returns how many were still active (0
+    /// the second time).
+    /// </summary>
+    internal async Task<int> UnbindForDeathAsync(string elderId, string requestId, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.ElderlyTerminals, ct);
+        var unbound = 0;
+        await foreach (var row in table.QueryAsync<TableEntity>(TableClient.CreateQueryFilter($"PartitionKey eq {elderId}"), cancellationToken: ct))
+        {
+            if (await devices.FindAsync(row.RowKey, ct) is { } device && device.Status != DeviceStatus.Revoked)
+            {
+                if ((await devices.RevokeBySystemAsync(row.RowKey, requestId, ct)).Problem is not null) continue;
+                unbound++;
+                await audit.AppendAsync(null, new AuditEvent("elderly.terminal.revoke", AuditOutcome.Success, elderId, Detail: $"{row.RowKey}:elderDied"), requestId, ct);
+            }
+            if (row.GetString("DueKey") is { } due) await DeleteQuietlyAsync(table, DuePartition, due, ct);
+        }
+        return unbound;
+    }
+
     /// <summary>The terminal as the domain sees it (null when it is not an alarm terminal bound to an elder).</summary>
     public static AlarmTerminal? TerminalOf(DeviceView device) =>
         device.Kind.TerminalKindOf() is { } kind && device.Binding is { ElderId: { } elderId } binding

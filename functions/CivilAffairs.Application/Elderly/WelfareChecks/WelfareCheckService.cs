@@ -168,6 +168,26 @@ public sealed class WelfareCheckService(Tables tables, DeviceService devices, El
         return Result.Ok(await ViewOfAsync(e, new Dictionary<string, string?>(), ct));
     }
 
+    /// <summary>The elder died (a life event, run by the platform): their open welfare checks are closed. Returns how many (0 the second time).</summary>
+    internal async Task<int> CloseForDeathAsync(StoredElder elder, DateOnly diedOn, string requestId, CancellationToken ct)
+    {
+        var table = await tables.GetAsync(TableNames.ElderlyWelfareChecks, ct);
+        var closed = 0;
+        var filter = TableClient.CreateQueryFilter($"PartitionKey eq {elder.Jurisdiction} and ElderId eq {elder.Elder.Id} and Status eq {nameof(WelfareCheckStatus.Open)}");
+        await foreach (var e in table.QueryAsync<TableEntity>(filter, cancellationToken: ct))
+        {
+            e["Status"] = nameof(WelfareCheckStatus.Closed);
+            e["ClosedAt"] = clock.GetUtcNow();
+            e["ClosedBy"] = "system";
+            e["Note"] = $"老人已于{diedOn:yyyy-MM-dd}去世，探视任务终止。";
+            try { await table.UpdateEntityAsync(e, e.ETag, TableUpdateMode.Replace, ct); }
+            catch (RequestFailedException x) when (x.Status is 412 or 404) { continue; }
+            closed++;
+            await audit.AppendAsync(null, new AuditEvent("elderly.welfareCheck.close", AuditOutcome.Success, elder.IdIndex, Detail: $"{e.RowKey}:elderDied"), requestId, ct);
+        }
+        return closed;
+    }
+
     static string ReasonCode(WelfareCheckReason reason) => reason == WelfareCheckReason.TerminalSilence ? "terminalSilence" : "mealAbsence";
 
     async Task<WelfareCheckView> ViewOfAsync(TableEntity e, Dictionary<string, string?> names, CancellationToken ct)

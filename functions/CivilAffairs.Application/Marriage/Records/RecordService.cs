@@ -2,6 +2,7 @@ using FieldError = CivilAffairs.Domain.Catalog.FieldError;
 using CivilAffairs.Application.Marriage.Certificates;
 using CivilAffairs.Application.Marriage.Offices;
 using CivilAffairs.Application.Platform.Audit;
+using CivilAffairs.Application.Platform.Events;
 using CivilAffairs.Application.Platform.Identity;
 using CivilAffairs.Application.Platform.Results;
 using CivilAffairs.Application.Platform.Storage;
@@ -242,15 +243,35 @@ public sealed class RecordService(RecordRepository records, OfficeRepository off
 }
 
 /// <summary>
-/// When a death is recorded in the death register, the marriage of that person ends (status ended, certificates
-/// <see cref="CertificateState.Ended"/> in the status list). The simplest sound way until the life-events issue routes
-/// <c>person.died</c> through the outbox; a marriage this missed (the handler failed) is ended the next time the register reads it.
+/// Tell Us Once in the marriage register (<c>person.died</c>, subscriber <c>marriage</c>): the current marriage of the deceased
+/// (the register's <c>current</c> guard of their blind index) ends by death — record ended, certificates
+/// <see cref="CertificateState.Ended"/> in the status list, guards released, <c>marriage.ended</c> through the outbox
+/// (<see cref="RecordService.EndByDeathAsync"/>). Idempotent: a marriage already ended by this death (a redelivery, or the
+/// register ended it on a read) answers the same. Audited as the system.
 /// </summary>
-public sealed class MarriageDeathHandler(RecordRepository records, RecordService service) : IDeathRecordedHandler
+public sealed class MarriageDeathSubscriber(RecordRepository records, RecordService service, AuditLog audit) : ILifeEventSubscriber
 {
-    public async Task OnDeathRecordedAsync(string idIndex, DateOnly dateOfDeath, CancellationToken ct)
+    public const string SubscriberName = "marriage";
+    public const string Widowed = "婚姻登记：婚姻状况已更新为丧偶。";
+    public const string NothingHeld = "婚姻登记：无在册婚姻记录。";
+
+    public string Name => SubscriberName;
+    public IReadOnlyCollection<string> EventTypes { get; } = [LifeEventTypes.PersonDied];
+
+    public async Task<string> HandleAsync(OutboxEvent e, CancellationToken ct)
     {
-        if (await records.CurrentOfAsync(idIndex, ct) is { } recordId && await records.GetAsync(recordId, ct) is { Record.Status: RecordStatus.Married })
-            await service.EndByDeathAsync(recordId, dateOfDeath, ct);
+        var died = e.DataAs<PersonDiedData>();
+        var index = died.PersonIndex;
+        if (await records.CurrentOfAsync(index, ct) is { } recordId && await records.GetAsync(recordId, ct) is { Record.Status: RecordStatus.Married })
+        {
+            await service.EndByDeathAsync(recordId, died.DateOfDeath, ct);
+            await audit.AppendAsync(null, new AuditEvent("marriage.endByDeath", AuditOutcome.Success, index, Detail: $"{recordId}: death {died.DeathId}"), e.Id, ct);
+            return Widowed;
+        }
+        foreach (var id in (await records.RecordsOfAsync(index, ct)).Order().Reverse())
+            if (await records.GetAsync(id, ct) is { Record: { Status: RecordStatus.EndedByDeath, EndedOn: { } on } } && on == died.DateOfDeath)
+                return Widowed;
+        await audit.AppendAsync(null, new AuditEvent("marriage.endByDeath", AuditOutcome.NotFound, index, Detail: $"death {died.DeathId}"), e.Id, ct);
+        return NothingHeld;
     }
 }

@@ -179,15 +179,19 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
     }
 
     /// <summary>Revokes the device: its secret stops working and so does every token it already holds. Idempotent.</summary>
-    public async Task<Result<DeviceView>> RevokeAsync(CallContext call, string id)
+    public Task<Result<DeviceView>> RevokeAsync(CallContext call, string id) => RevokeAsync(call.Caller, id, call.RequestId, call.Cancellation);
+
+    /// <summary>Revoked by the platform itself (e.g. the elder a terminal is bound to died): no scope check, audited as the system.</summary>
+    public Task<Result<DeviceView>> RevokeBySystemAsync(string id, string requestId, CancellationToken ct) => RevokeAsync(null, id, requestId, ct);
+
+    async Task<Result<DeviceView>> RevokeAsync(Caller? caller, string id, string requestId, CancellationToken ct)
     {
-        var (caller, requestId, ct) = call;
         var table = await tables.GetAsync(TableNames.DisasterDevices, ct);
         var result = await Optimistic.RetryAsync<Result<(DeviceView View, bool Changed)>>($"device {id}", async () =>
         {
             var entity = await EntityAsync(id, ct);
             if (entity is null) return NotFound();
-            if (!InScope(caller, entity))
+            if (caller is not null && !InScope(caller, entity))
             {
                 await audit.AppendAsync(caller, new AuditEvent("disaster.device.revoke", AuditOutcome.Denied, Detail: $"{id}:outOfScope"), requestId, ct);
                 return NotFound();
@@ -195,7 +199,7 @@ public sealed class DeviceService(Tables tables, KeyRing keys, PlatformTokenIssu
             if (entity.GetString("Status") == nameof(DeviceStatus.Revoked)) return Result.Ok((ViewOf(entity), false));
             entity["Status"] = DeviceStatus.Revoked.ToString();
             entity["RevokedAt"] = clock.GetUtcNow();
-            entity["RevokedBy"] = caller.Subject;
+            entity["RevokedBy"] = caller?.Subject ?? "system";
             entity["SecretHash"] = null;
             await table.UpdateEntityAsync(entity, entity.ETag, TableUpdateMode.Replace, ct);
             return Result.Ok((ViewOf(entity), true));

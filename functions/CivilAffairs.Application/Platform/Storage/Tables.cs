@@ -49,6 +49,11 @@ public static class TableNames
     public const string AssistanceObjections = "AssistanceObjections";
     public const string AssistanceGrants = "AssistanceGrants";
     public const string AssistancePayments = "AssistancePayments";
+    // Tell Us Once subscribers (issue 15, item 3)
+    /// <summary>What the assistance subscriber did with a member's death (PK first two hex digits of the blind index, RK the index).</summary>
+    public const string AssistanceDeaths = "AssistanceDeaths";
+    /// <summary>What the elderly-care subscriber did with an elder's death (PK first two hex digits of the blind index, RK the index).</summary>
+    public const string ElderlyDeaths = "ElderlyDeaths";
     public const string Notifications = "Notifications";
     /// <summary>Failure counts and locks per secret target (PK purpose, RK device id or blind index).</summary>
     public const string Lockouts = "Lockouts";
@@ -113,7 +118,7 @@ public static class TableNames
     public const string ElderlyMealTransactions = "ElderlyMealTransactions";
     /// <summary>Nightly settled days (PK meal point id, RK <c>yyyyMMdd</c>).</summary>
     public const string ElderlyMealSettlements = "ElderlyMealSettlements";
-    /// <summary>Home-care orders (PK order id, RK <c>order</c>; PK <c>provider|{code}</c>, RK order id: a provider's orders).</summary>
+    /// <summary>Home-care orders (PK order id, RK <c>order</c>; PK <c>provider|{code}</c>, RK order id: a provider's orders; PK <c>elder|{elderId}</c>, RK order id: an elder's orders).</summary>
     public const string ElderlyHomeCareOrders = "ElderlyHomeCareOrders";
     /// <summary>Home-care billing lines: PK <c>e|{elderId}|{yyyyMM}</c> (the elder's month, with the budget row) and <c>p|{provider}|{yyyyMM}</c> (the provider's month).</summary>
     public const string ElderlyHomeCareBilling = "ElderlyHomeCareBilling";
