@@ -26,8 +26,13 @@ public sealed class TellUsOnceTests(TellUsOnceFixture fx) : IClassFixture<TellUs
         // which is sent the event once more after the deadline and then shown late.
         var page = await FuneralApi.PageWhenAsync(fx.Http, daughter.Token, reference,
             p => FuneralApi.Partners(p).All(o => o.GetProperty("status").GetString() is "confirmed" or "late")
-                 && FuneralApi.Partners(p).Any(o => o.GetProperty("status").GetString() == "late"),
+                 && FuneralApi.Partners(p).Any(o => o.GetProperty("status").GetString() == "late")
+                 && p.GetProperty("offices").EnumerateArray().Where(o => o.GetProperty("kind").GetString() == "bureau").All(o => o.GetProperty("status").GetString() == "done"),
             TimeSpan.FromSeconds(TellUsOnceFixture.DeadlineSeconds * 6));
+        // The bureau's own services acted on it and said what they did (this person held nothing there).
+        var bureau = page.GetProperty("offices").EnumerateArray().Where(o => o.GetProperty("kind").GetString() == "bureau").ToDictionary(o => o.GetProperty("code").GetString()!);
+        Assert.Equal(["assistance", "elderly", "marriage"], bureau.Keys.Order(StringComparer.Ordinal).ToArray());
+        Assert.All(bureau.Values, o => Assert.False(string.IsNullOrWhiteSpace(o.GetProperty("summary").GetString())));
         var partners = FuneralApi.Partners(page).ToDictionary(o => o.GetProperty("code").GetString()!);
         Assert.Equal(["bank-grcb", "bank-gzcb", "bank-icbc", "disabled-fed", "housing-fund", "hrss", "medical-security", "police", "veterans"], partners.Keys.Order(StringComparer.Ordinal).ToArray());
         foreach (var (code, office) in partners.Where(p => p.Key != TellUsOnceFixture.LateUnit))

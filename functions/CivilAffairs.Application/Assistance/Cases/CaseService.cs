@@ -283,7 +283,7 @@ public sealed class CaseService(
         var change = new TableTransactionAction(TableTransactionActionType.UpsertMerge, row);
         PendingEvent[] events = active == wasActive ? []
             : [new PendingEvent(GrantEvents.Source, active ? LifeEventTypes.AssistanceGranted : LifeEventTypes.AssistanceEnded, application.Id,
-                new GrantEventData(application.Id, application.Program.ToString(), application.Jurisdiction, application.MonthlyAllowance ?? 0m, ChinaTime.Today(clock)))];
+                new GrantEventData(application.Id, application.Program, application.Jurisdiction, active ? application.MonthlyAllowance ?? 0m : 0m, ChinaTime.Today(clock), "decided"))];
         await outbox.CommitAsync(TableNames.AssistanceGrants, district, [change], events, ct);
     }
 
@@ -334,8 +334,8 @@ public static class GrantEvents
 }
 
 /// <summary>
-/// <c>data</c> of <c>assistance.granted</c> and <c>assistance.ended</c> (subject: the application id): the program
-/// (<c>minimumLiving</c>, <c>extremePoverty</c>…), the household's jurisdiction, the monthly allowance in yuan, and the date the
-/// change takes effect (China).
+/// <c>data</c> of <c>assistance.granted</c> and <c>assistance.ended</c> (subject: the application id): the program, the household's
+/// jurisdiction, the monthly allowance in yuan (0 when ended), the date the change takes effect (China) and why: <c>decided</c>
+/// (the district's decision or re-verification) or <c>personDied</c> (the last member died).
 /// </summary>
-public sealed record GrantEventData(string ApplicationId, string Program, string Jurisdiction, decimal MonthlyAllowance, DateOnly EffectiveOn);
+public sealed record GrantEventData(string ApplicationId, AssistanceProgram Program, string Jurisdiction, decimal MonthlyAllowance, DateOnly EffectiveOn, string Reason);

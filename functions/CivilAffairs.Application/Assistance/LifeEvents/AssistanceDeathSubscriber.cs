@@ -13,8 +13,6 @@ using Microsoft.Extensions.Logging;
 
 namespace CivilAffairs.Application.Assistance.LifeEvents;
 
-/// <summary><c>data</c> of <c>assistance.ended</c>: ids and facts only (no personal data).</summary>
-public sealed record AssistanceEndedData(string ApplicationId, AssistanceProgram Program, string Jurisdiction, DateOnly EndedOn, string Reason);
 
 /// <summary>
 /// Tell Us Once in social assistance (<c>person.died</c>, subscriber <c>assistance</c>). The household holding the deceased is
@@ -98,8 +96,8 @@ public sealed class AssistanceDeathSubscriber(ApplicationRepository repository, 
         {
             var ended = await applications.MoveAsync(record.Id, [ApplicationStatus.Granted], ApplicationStatus.Ended,
                 r => r with { MembersCipher = Mark(r, index, died.DateOfDeath), DecisionReason = $"家庭成员均已去世（{date}），救助终止。" }, ct,
-                r => [new PendingEvent(CaseEvents.Source, LifeEventTypes.AssistanceEnded, r.Id,
-                    new AssistanceEndedData(r.Id, r.Program, r.Jurisdiction, died.DateOfDeath, "personDied"))]);
+                r => [new PendingEvent(GrantEvents.Source, LifeEventTypes.AssistanceEnded, r.Id,
+                    new GrantEventData(r.Id, r.Program, r.Jurisdiction, 0m, died.DateOfDeath, "personDied"))]);
             if (ended is not null) await SetGrantAsync(ended, false, ct);
             return $"社会救助：{program.Name}待遇已于 {date} 停止，救助终止。";
         }

@@ -36,13 +36,3 @@ public sealed class DeathRegister(Tables tables)
         return counts ? DateOnly.ParseExact(row.GetString("DateOfDeath"), "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null;
     }
 }
-
-/// <summary>
-/// Told, after a death is recorded, with the person's blind index and date of death (the marriage register ends the person's
-/// marriage). Runs in the recording request; a failure is logged and the area reconciles on its next read. The life-events issue
-/// will route <c>person.died</c> through the outbox instead.
-/// </summary>
-public interface IDeathRecordedHandler
-{
-    Task OnDeathRecordedAsync(string idIndex, DateOnly dateOfDeath, CancellationToken ct);
-}
