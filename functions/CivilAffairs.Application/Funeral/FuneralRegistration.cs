@@ -1,3 +1,4 @@
+using CivilAffairs.Application.Funeral.Memorials;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -17,6 +18,7 @@ public static class FuneralRegistration
         // Custody of remains, funeral service orders and subsidies
 
         // Online memorials
+        services.AddFuneralMemorials(configuration);
 
         return services;
     }

@@ -116,6 +116,9 @@ public static class MemorialRules
     /// <summary>Visitors may leave messages only when the family consented to it.</summary>
     public static bool AcceptsMessages(Memorial m) => m.Consent.Scope.Contains(ConsentScope.Messages);
 
+    /// <summary>The biography is shown only with consent to it.</summary>
+    public static bool AcceptsBiography(Memorial m) => m.Consent.Scope.Contains(ConsentScope.Biography);
+
     /// <summary>A photo may be shown only with consent to it.</summary>
     public static bool AcceptsPhoto(Memorial m) => m.Consent.Scope.Contains(ConsentScope.Photo);
 

@@ -1,7 +1,7 @@
 namespace CivilAffairs.Domain.Funeral.Memorials;
 
 /// <summary>Services a proxy grave sweeping (代祭扫) may include.</summary>
-public enum SweepingService
+public enum SweepingTask
 {
     /// <summary>清扫墓碑.</summary>
     CleanTombstone,
@@ -28,7 +28,7 @@ public sealed record SweepingOrder
     public required string MemorialId { get; init; }
     public required string Site { get; init; }
     public required DateOnly Date { get; init; }
-    public required IReadOnlyList<SweepingService> Services { get; init; }
+    public required IReadOnlyList<SweepingTask> Services { get; init; }
     /// <summary>Where the grave is (区、排、号), as the family wrote it.</summary>
     public required string Plot { get; init; }
     public string? Note { get; init; }
@@ -46,20 +46,20 @@ public static class SweepingRules
     public const int MaxDaysAhead = 90;
     public const int MaxPhotos = 6;
 
-    public static string ChineseName(this SweepingService s) => s switch
+    public static string ChineseName(this SweepingTask s) => s switch
     {
-        SweepingService.CleanTombstone => "清扫墓碑",
-        SweepingService.PresentFlowers => "敬献鲜花",
-        SweepingService.RepaintInscription => "描红碑文",
-        SweepingService.BowOnBehalf => "代为鞠躬致敬",
-        SweepingService.ReadMessage => "宣读家属寄语",
+        SweepingTask.CleanTombstone => "清扫墓碑",
+        SweepingTask.PresentFlowers => "敬献鲜花",
+        SweepingTask.RepaintInscription => "描红碑文",
+        SweepingTask.BowOnBehalf => "代为鞠躬致敬",
+        SweepingTask.ReadMessage => "宣读家属寄语",
         _ => s.ToString(),
     };
 
     public static string ChineseName(this SweepingStatus s) => s == SweepingStatus.Completed ? "已完成" : "待祭扫";
 
     /// <summary>An order: a known cemetery, a date from tomorrow to <see cref="MaxDaysAhead"/> days ahead, at least one service, the plot.</summary>
-    public static IReadOnlyList<MemorialRejection> CheckOrder(bool knownSite, DateOnly? date, IReadOnlyList<SweepingService>? services, string? plot, string? note, DateOnly today)
+    public static IReadOnlyList<MemorialRejection> CheckOrder(bool knownSite, DateOnly? date, IReadOnlyList<SweepingTask>? services, string? plot, string? note, DateOnly today)
     {
         var errors = new List<MemorialRejection>();
         if (!knownSite) errors.Add(new("SWEEPING_SITE_UNKNOWN", "没有该公墓，请选择提供代祭扫服务的公墓。", Field: "site"));
