@@ -58,14 +58,15 @@ public sealed class SweepingOrderService(SweepingOrderRepository sweepings, Memo
     }
 
     /// <summary>A proof photo of an order, for the memorial's family.</summary>
-    public async Task<Result<FileBody>> PhotoForFamilyAsync(CallContext call, string memorialId, string orderId, int number)
+    public async Task<Result<FileBody>> PhotoForFamilyAsync(CallContext call, string memorialId, string orderId, string photo)
     {
         var ct = call.Cancellation;
+        if (!int.TryParse(photo, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var number)) return MemorialProblems.SweepingNotFound();
         if (await FamilyAsync(call, memorialId) is null) return MemorialProblems.MemorialNotFound();
         var order = await sweepings.FindAsync(orderId, ct);
         if (order is null || order.Order.MemorialId != memorialId || number < 1 || number > order.Order.Photos.Count) return MemorialProblems.SweepingNotFound();
-        if (await memorials.GetBlobAsync(MemorialRepository.ProofContainer, order.Order.Photos[number - 1], ct) is not { } photo) return MemorialProblems.SweepingNotFound();
-        return Result.Ok(new FileBody(photo.Content, photo.ContentType));
+        if (await memorials.GetBlobAsync(MemorialRepository.ProofContainer, order.Order.Photos[number - 1], ct) is not { } file) return MemorialProblems.SweepingNotFound();
+        return Result.Ok(new FileBody(file.Content, file.ContentType));
     }
 
     /// <summary>The cemetery's orders (its staff: the caller's channel is the site), by date.</summary>
