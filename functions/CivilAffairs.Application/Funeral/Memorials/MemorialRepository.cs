@@ -194,9 +194,11 @@ public sealed class MemorialRepository(Tables tables, BlobServiceClient blobs, F
     /// <summary>
     /// Writes the rendered page built by <paramref name="render"/> from fresh state. The write is conditional on the blob version
     /// read before rendering; when another writer got in between, the page is rendered again, so the last write always saw the
-    /// last change.
+    /// last change. With <paramref name="yieldOnConflict"/> (a re-render for offerings, whose counts may lag) a writer that loses
+    /// gives way instead (null): in a burst of offerings one render wins and the others do not pile up.
     /// </summary>
-    public async Task<RenderedPage> WritePageAsync(string memorialId, Func<Task<(MemorialPageView View, MemorialPrivacy Privacy)>> render, CancellationToken ct)
+    public async Task<RenderedPage?> WritePageAsync(string memorialId, Func<Task<(MemorialPageView View, MemorialPrivacy Privacy)>> render, CancellationToken ct,
+        bool yieldOnConflict = false)
     {
         var container = blobs.GetBlobContainerClient(ViewContainer);
         await EnsureAsync(container, ct);
@@ -218,6 +220,10 @@ public sealed class MemorialRepository(Tables tables, BlobServiceClient blobs, F
                     Conditions = version is { } v ? new BlobRequestConditions { IfMatch = v } : new BlobRequestConditions { IfNoneMatch = ETag.All },
                 }, ct);
                 return new RenderedPage(view, etag, privacy);
+            }
+            catch (RequestFailedException e) when (e.Status is 409 or 412 && yieldOnConflict)
+            {
+                return null;
             }
             catch (RequestFailedException e) when (e.Status is 409 or 412 && attempt < Optimistic.MaxAttempts)
             {

@@ -249,14 +249,16 @@ public sealed class MemorialService(MemorialRepository memorials, PersonIndex pe
         var now = clock.GetUtcNow();
         var last = renderedForOfferings.GetValueOrDefault(id);
         if (now - last >= options.Value.OfferingRefresh && renderedForOfferings.TryUpdate(id, now, last) | renderedForOfferings.TryAdd(id, now))
-            await RenderAsync(id, ct);
+            await RenderAsync(id, ct, yieldOnConflict: true);
         return Result.Ok(new OfferingReceipt(id, kind, kind.ChineseName()));
     }
 
     // ---------------------------------------------------------------- rendering
 
     /// <summary>Renders the page from the memorial, its approved messages and the offering shards, and stores it.</summary>
-    public Task<RenderedPage> RenderAsync(string id, CancellationToken ct) => memorials.WritePageAsync(id, async () =>
+    public async Task<RenderedPage> RenderAsync(string id, CancellationToken ct) => (await RenderAsync(id, ct, yieldOnConflict: false))!;
+
+    Task<RenderedPage?> RenderAsync(string id, CancellationToken ct, bool yieldOnConflict) => memorials.WritePageAsync(id, async () =>
     {
         var m = (await memorials.GetAsync(id, ct))?.Memorial ?? throw new InvalidOperationException($"Memorial {id} vanished while rendering.");
         var approved = await memorials.MessagesAsync(id, MessageStatus.Approved, ct);
@@ -268,7 +270,7 @@ public sealed class MemorialService(MemorialRepository memorials, PersonIndex pe
             m.Photo is not null && MemorialRules.AcceptsPhoto(m) ? $"/api/memorials/{m.Id}/photo" : null, m.Privacy,
             offerings, offerings.Sum(o => o.Count), messages, approved.Count, clock.GetUtcNow());
         return (view, m.Privacy);
-    }, ct);
+    }, ct, yieldOnConflict);
 
     // ---------------------------------------------------------------- helpers
 

@@ -158,6 +158,26 @@ public sealed class MemorialTests(MemorialFixture fx) : IClassFixture<MemorialFi
     }
 
     [Fact]
+    public async Task Offerings_made_at_the_same_moment_are_all_counted()
+    {
+        var (_, id) = await CreateAsync("linkOnly");
+        var visitors = await Task.WhenAll(Enumerable.Range(0, 4).Select(i => fx.Api.AdultAsync(male: i % 2 == 0)));
+        var kinds = new[] { "flowers", "candle", "incense" };
+        var responses = await Task.WhenAll(Enumerable.Range(0, 60).Select(i =>
+            fx.Http.As(visitors[i % visitors.Length].Token, HttpMethod.Post, $"api/memorials/{id}/offerings", new { kind = kinds[i % kinds.Length] })));
+        Assert.All(responses, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
+        // One more offering renders the page again after the burst (re-rendering is throttled per instance, here to zero).
+        Assert.Equal(HttpStatusCode.OK, (await fx.Http.As(visitors[0].Token, HttpMethod.Post, $"api/memorials/{id}/offerings", new { kind = "bow" })).StatusCode);
+        var page = await (await PageAsync(id)).JsonAsync();
+        var counts = page.GetProperty("offerings").EnumerateArray().ToDictionary(o => o.GetProperty("kind").GetString()!, o => o.GetProperty("count").GetInt64());
+        Assert.Equal(20, counts["flowers"]);
+        Assert.Equal(20, counts["candle"]);
+        Assert.Equal(20, counts["incense"]);
+        Assert.Equal(1, counts["bow"]);
+        Assert.Equal(61, page.GetProperty("offeringTotal").GetInt64());
+    }
+
+    [Fact]
     public async Task A_memorial_without_consent_is_refused()
     {
         var owner = await fx.Api.AdultAsync(male: false, age: 45);
