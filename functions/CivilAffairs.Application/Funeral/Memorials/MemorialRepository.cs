@@ -70,8 +70,9 @@ public sealed class MemorialRepository(Tables tables, BlobServiceClient blobs, F
         var response = etag == default ? await table.AddEntityAsync(entity, ct) : await table.UpdateEntityAsync(entity, etag, TableUpdateMode.Replace, ct);
         var index = await tables.GetAsync(TableNames.FuneralMemorialIndex, ct);
         if (MemorialRules.IsListed(m))
-            await index.UpsertEntityAsync(new TableEntity("public", m.Id)
+            await index.UpsertEntityAsync(new TableEntity("public", ListedKey(m))
             {
+                ["MemorialId"] = m.Id,
                 ["Name"] = m.Name, ["BornOn"] = m.BornOn?.ToString("O"), ["DiedOn"] = m.DiedOn.ToString("O"),
             }, TableUpdateMode.Replace, ct);
         foreach (var f in m.Family) await index.UpsertEntityAsync(new TableEntity("p|" + f.PersonId, m.Id), TableUpdateMode.Replace, ct);
@@ -84,14 +85,16 @@ public sealed class MemorialRepository(Tables tables, BlobServiceClient blobs, F
         var items = new List<MemorialListItem>();
         await foreach (var e in index.QueryAsync<TableEntity>(e => e.PartitionKey == "public", maxPerPage: max, cancellationToken: ct))
         {
-            items.Add(new MemorialListItem(e.RowKey, e.GetString("Name"), e.GetString("BornOn") is { } b ? DateOnly.Parse(b, System.Globalization.CultureInfo.InvariantCulture) : null,
+            items.Add(new MemorialListItem(e.GetString("MemorialId"), e.GetString("Name"), e.GetString("BornOn") is { } b ? DateOnly.Parse(b, System.Globalization.CultureInfo.InvariantCulture) : null,
                 DateOnly.Parse(e.GetString("DiedOn"), System.Globalization.CultureInfo.InvariantCulture)));
             if (items.Count >= max) break;
         }
-        // Newest first: ids are ULIDs, ordered by creation.
-        items.Reverse();
         return items;
     }
+
+    /// <summary>The listed page's row key: newest first (inverted creation ticks), then the id.</summary>
+    static string ListedKey(Memorial m) =>
+        (DateTimeOffset.MaxValue.UtcTicks - m.CreatedAt.UtcTicks).ToString("D19", System.Globalization.CultureInfo.InvariantCulture) + "|" + m.Id;
 
     public async Task<IReadOnlyList<string>> MemorialsOfAsync(string personId, CancellationToken ct)
     {

@@ -135,7 +135,7 @@ public static class TableNames
     // ---- Funeral: online memorials (Funeral/Memorials)
     /// <summary>Memorial pages (PK memorial id): RK <c>memorial</c> (the page, consent, family), <c>m|{message}</c> (visitors' messages), <c>o|{shard}</c> (offering counter shards).</summary>
     public const string FuneralMemorials = "FuneralMemorials";
-    /// <summary>Memorial lookups: PK <c>public</c> (listed pages), <c>p|{person id}</c> (a relative's memorials), <c>s|{memorial}</c> (its sweeping orders), RK the id.</summary>
+    /// <summary>Memorial lookups: PK <c>public</c> (listed pages, RK inverted creation time and id: newest first), <c>p|{person id}</c> (a relative's memorials), <c>s|{memorial}</c> (its sweeping orders), RK the id.</summary>
     public const string FuneralMemorialIndex = "FuneralMemorialIndex";
     /// <summary>Proxy grave-sweeping orders (PK cemetery site id, RK order id): the cemetery staff's worklist is one partition.</summary>
     public const string FuneralSweepings = "FuneralSweepings";

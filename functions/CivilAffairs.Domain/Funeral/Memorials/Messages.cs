@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using CivilAffairs.Domain.Platform;
 
@@ -189,6 +188,4 @@ public static class MessageRules
         MessageStatus.Rejected => "未通过",
         _ => status.ToString(),
     };
-
-    internal static string Invariant(int n) => n.ToString(CultureInfo.InvariantCulture);
 }
