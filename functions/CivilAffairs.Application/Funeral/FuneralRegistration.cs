@@ -1,4 +1,5 @@
 using CivilAffairs.Application.Funeral.Services;
+using CivilAffairs.Application.Funeral.Memorials;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -21,6 +22,7 @@ public static class FuneralRegistration
         services.AddFuneralServices(configuration);
 
         // Online memorials
+        services.AddFuneralMemorials(configuration);
 
         return services;
     }

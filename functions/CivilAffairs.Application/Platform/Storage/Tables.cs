@@ -154,6 +154,14 @@ public static class TableNames
     public const string FuneralServiceOrders = "FuneralServiceOrders";
     /// <summary>Settled orders per funeral home and month (PK <c>{site}|{yyyy-MM}</c>, RK order id): the exemption reimbursement summary.</summary>
     public const string FuneralServiceLedger = "FuneralServiceLedger";
+
+    // ---- Funeral: online memorials (Funeral/Memorials)
+    /// <summary>Memorial pages (PK memorial id): RK <c>memorial</c> (the page, consent, family), <c>m|{message}</c> (visitors' messages), <c>o|{shard}</c> (offering counter shards).</summary>
+    public const string FuneralMemorials = "FuneralMemorials";
+    /// <summary>Memorial lookups: PK <c>public</c> (listed pages, RK inverted creation time and id: newest first), <c>p|{person id}</c> (a relative's memorials), <c>s|{memorial}</c> (its sweeping orders), RK the id.</summary>
+    public const string FuneralMemorialIndex = "FuneralMemorialIndex";
+    /// <summary>Proxy grave-sweeping orders (PK cemetery site id, RK order id): the cemetery staff's worklist is one partition.</summary>
+    public const string FuneralSweepings = "FuneralSweepings";
 }
 
 /// <summary>Queue names (never containing personal data).</summary>
