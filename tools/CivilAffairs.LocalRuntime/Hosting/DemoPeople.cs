@@ -21,6 +21,7 @@ public static partial class DemoData
         new(DevelopmentIdentityProvider.DemoPersons.ChenJing, "陈静", "440106199709201245", "13800138008", "广州市天河区五山街道华工社区五山路 12 号", "440106005001"),
         new(DevelopmentIdentityProvider.DemoPersons.LiuYang, "刘洋", "440104200603150016", "13800138009", "广州市越秀区北京街道惠新社区惠新西街 20 号", "440104002002"),
         new(DevelopmentIdentityProvider.DemoPersons.SunLi, "孙丽", "440105199402185627", "13800138010", "广州市海珠区赤岗街道赤岗社区赤岗路 66 号", "440105001001"),
+        new(DevelopmentIdentityProvider.DemoPersons.WangJianhua, "王建华", "440106194803151237", "13800138011", "广州市天河区石牌街道华师社区中山大道西 80 号", "440106008001"),
     ];
 
     /// <summary>WeChat simulator users bound to demo people (citizen-wang is left unbound to show real-name binding).</summary>

@@ -40,6 +40,8 @@ public sealed class DevelopmentIdentityProvider : ITrustedIssuer
         public const string ChenJing = "01JCZ8DEM00000000000000008";
         public const string LiuYang = "01JCZ8DEM00000000000000009";
         public const string SunLi = "01JCZ8DEM00000000000000010";
+        /// <summary>王建华 (78), 王磊's father: the person whose death the funeral demo registers (王磊 is the informant).</summary>
+        public const string WangJianhua = "01JCZ8DEM00000000000000011";
     }
 
     public static readonly IReadOnlyList<DevAccount> Accounts =
