@@ -250,7 +250,8 @@ static class DeathBenchmark
         var byId = new ConcurrentDictionary<string, Death>(StringComparer.Ordinal);
         var maxPoll = TimeSpan.FromMilliseconds(o.PartnerPollMs);
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        async Task PollLoop(QueueClient queue, int batch, Func<Azure.Storage.Queues.Models.QueueMessage, CancellationToken, Task> handle)
+        // parallel: handle a batch's messages at once (as a Functions queue trigger does), else one after the other (as the simulator does).
+        async Task PollLoop(QueueClient queue, int batch, bool parallel, Func<Azure.Storage.Queues.Models.QueueMessage, CancellationToken, Task> handle)
         {
             var idle = TimeSpan.FromMilliseconds(100);
             var token = stopping.Token;
@@ -266,11 +267,13 @@ static class DeathBenchmark
                         continue;
                     }
                     idle = TimeSpan.FromMilliseconds(100);
-                    foreach (var m in messages)
+                    async Task One(Azure.Storage.Queues.Models.QueueMessage m)
                     {
                         await handle(m, token);
                         await queue.DeleteMessageAsync(m.MessageId, m.PopReceipt, token);
                     }
+                    if (parallel) await Task.WhenAll(messages.Select(One));
+                    else foreach (var m in messages) await One(m);
                 }
                 catch (OperationCanceledException) when (token.IsCancellationRequested) { return; }
                 catch (RequestFailedException) { await Task.Delay(100, CancellationToken.None); }
@@ -281,7 +284,7 @@ static class DeathBenchmark
         for (var u = 0; u < Units.Length; u++)
         {
             var unit = Units[u];
-            loops.Add(Task.Run(() => PollLoop(unitQueues[Array.IndexOf(Units, unit)], 16, async (m, token) =>
+            loops.Add(Task.Run(() => PollLoop(unitQueues[Array.IndexOf(Units, unit)], 16, false, async (m, token) =>
             {
                 var e = JsonNode.Parse(m.MessageText)!;
                 if (o.ReceiptDelayMs > 0) await Task.Delay(o.ReceiptDelayMs, token);
@@ -294,8 +297,8 @@ static class DeathBenchmark
                 await receipts.SendMessageAsync(receipt.ToJsonString(), token);
             }), CancellationToken.None));
         }
-        // The bare consumer: counts receipts per death, the 9th completes it.
-        loops.Add(Task.Run(() => PollLoop(receipts, 32, (m, _) =>
+        // The bare consumer: counts receipts per death, the 9th completes it (batches of 32 handled in parallel).
+        loops.Add(Task.Run(() => PollLoop(receipts, 32, true, (m, _) =>
         {
             var now = Stopwatch.GetTimestamp();
             var subject = JsonNode.Parse(m.MessageText)!["subject"]!.GetValue<string>();
