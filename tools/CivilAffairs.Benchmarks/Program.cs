@@ -28,10 +28,10 @@ static class Program
     static async Task<int> Main(string[] args)
     {
         // Modes: the catalogue point-read benchmark (default), `verification` (VerificationBenchmark), `surge` (SurgeBenchmark)
-        // `soak` (SoakBenchmark), `alarms` (AlarmBenchmark) or `certificates` (CertificateBenchmark).
+        // `soak` (SoakBenchmark), `alarms` (AlarmBenchmark), `certificates` (CertificateBenchmark) or `deaths` (DeathBenchmark).
         Func<CancellationToken, Task<int>> run;
         var mode = args.Length > 0 ? args[0] : "";
-        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, "soak" => SoakOptions.Usage, "alarms" => AlarmOptions.Usage, "certificates" => CertificateBenchmarkOptions.Usage, _ => Options.Usage };
+        var usage = mode switch { "verification" => VerificationOptions.Usage, "surge" => SurgeOptions.Usage, "soak" => SoakOptions.Usage, "alarms" => AlarmOptions.Usage, "certificates" => CertificateBenchmarkOptions.Usage, "deaths" => DeathOptions.Usage, _ => Options.Usage };
         try
         {
             if (mode == "verification")
@@ -53,6 +53,11 @@ static class Program
             {
                 var co = CertificateBenchmarkOptions.Parse(args[1..]);
                 run = ct => CertificateBenchmark.RunAsync(co, ct);
+            }
+            else if (mode == "deaths")
+            {
+                var dO = DeathOptions.Parse(args[1..]);
+                run = ct => DeathBenchmark.RunAsync(dO, ct);
             }
             else if (mode == "soak")
             {
