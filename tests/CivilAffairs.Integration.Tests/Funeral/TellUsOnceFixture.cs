@@ -111,7 +111,7 @@ public static class FuneralApi
         await queue.SendMessageAsync(message.ToJsonString());
     }
 
-    /// <summary>The units a published life event of <paramref name="type"/> about <paramref name="subject"/> was sent to (null: not published).</summary>
+    /// <summary>The units a published life event of <paramref name="type"/> about <paramref name="subject"/> was sent to (null: not sent yet).</summary>
     public static async Task<IReadOnlyList<string>?> PublishedToAsync(string storage, string type, string subject)
     {
         var log = new Azure.Data.Tables.TableServiceClient(storage).GetTableClient(Application.Platform.Storage.TableNames.LifeEvents);
@@ -121,7 +121,7 @@ public static class FuneralApi
         var units = new List<string>();
         await foreach (var r in log.QueryAsync<Azure.Data.Tables.TableEntity>(filter: $"PartitionKey eq '{eventId}' and RowKey ge 'partner|' and RowKey lt 'partner}}'"))
             units.Add(r.RowKey["partner|".Length..]);
-        return units;
+        return units.Count == 0 ? null : units; // the partner job sends a moment after the event is recorded
     }
 
     public static DeathCertificateMessage CertificateMessage(Resident deceased, string number) =>

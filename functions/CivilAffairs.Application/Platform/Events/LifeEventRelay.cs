@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using CivilAffairs.Application.Assistance.Partners;
 using CivilAffairs.Application.Platform.Audit;
+using CivilAffairs.Application.Platform.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 
@@ -9,9 +10,11 @@ namespace CivilAffairs.Application.Platform.Events;
 
 /// <summary>
 /// Publishes life events when the <see cref="Outbox"/> relays them: records the event in the <see cref="LifeEventLog"/>, puts
-/// its CloudEvent on the queue of each in-app <see cref="ILifeEventSubscriber"/> of its type (<c>events-{name}</c>) and sends it
-/// to every partner unit subscribed to it. Runs at least once per event: the log is upserted, a unit already sent to is skipped,
-/// and the in-app inbox skips an event its subscriber already handled.
+/// its CloudEvent on the queue of each in-app <see cref="ILifeEventSubscriber"/> of its type (<c>events-{name}</c>) and leaves
+/// the partner units' delivery to a job on <c>life-events-partners</c> (the event id; <see cref="PartnerEvents.PublishAsync"/>
+/// from the <c>PublishLifeEventToPartners</c> function), so the request that made the change does not wait for nine sends.
+/// Runs at least once per event: the log is upserted, a unit already sent to is skipped, and the in-app inbox skips an event
+/// its subscriber already handled.
 /// </summary>
 public sealed class LifeEventRelay(LifeEventLog log, PartnerEvents partners, QueueServiceClient queues, IServiceProvider services) : IOutboxHandler
 {
@@ -35,6 +38,22 @@ public sealed class LifeEventRelay(LifeEventLog log, PartnerEvents partners, Que
             })).Value.WaitAsync(ct);
             await queue.SendMessageAsync(json, ct);
         }
+        if (partners.SubscribersOf(e.Type).Count > 0)
+        {
+            var job = await inAppQueues.GetOrAdd("", _ => new Lazy<Task<QueueClient>>(async () =>
+            {
+                var client = queues.GetQueueClient(QueueNames.LifeEventPartners);
+                await client.CreateIfNotExistsAsync();
+                return client;
+            })).Value.WaitAsync(ct);
+            await job.SendMessageAsync(e.Id, ct);
+        }
+    }
+
+    /// <summary>The partner job of one event (<c>life-events-partners</c>): sends it to every subscribed unit not yet sent to.</summary>
+    public async Task PublishToPartnersAsync(string eventId, CancellationToken ct)
+    {
+        var e = await log.GetAsync(eventId.Trim(), ct) ?? throw new InvalidOperationException($"Life event {eventId} is not recorded.");
         await partners.PublishAsync(e, ct);
     }
 }

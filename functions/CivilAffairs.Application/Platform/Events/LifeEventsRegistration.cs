@@ -14,7 +14,8 @@ public static class LifeEventsRegistration
         services.AddSingleton<PartnerEvents>();
         services.AddSingleton<IPartnerEvents>(sp => sp.GetRequiredService<PartnerEvents>());
         services.TryAddSingleton<IPartnerEventTransport, StorageQueuePartnerEventTransport>();
-        services.AddSingleton<IOutboxHandler, LifeEventRelay>();
+        services.AddSingleton<LifeEventRelay>();
+        services.AddSingleton<IOutboxHandler>(sp => sp.GetRequiredService<LifeEventRelay>());
         services.AddSingleton<ILifeEventInbox, LifeEventInbox>();
         services.AddSingleton<PartnerEventReceipts>();
         return services;

@@ -176,6 +176,8 @@ public static class QueueNames
     public const string OutboxRelay = "outbox-relay";
     /// <summary>Partner units' acknowledgement receipts of life events (CloudEvents, sealed with the unit's key).</summary>
     public const string PartnerEventReceipts = "partner-event-receipts";
+    /// <summary>Partner delivery jobs of relayed life events (the event id only).</summary>
+    public const string LifeEventPartners = "life-events-partners";
     /// <summary>Death certificates sent by hospitals and the police (CloudEvents, sealed with the unit's key).</summary>
     public const string DeathCertificates = "partner-death-certificates";
 }
