@@ -222,7 +222,11 @@ public sealed class DeathService(Tables tables, BlobServiceClient blobs, PersonI
     {
         var (caller, requestId, ct) = call;
         var row = Ids.TryParse(id, out _) ? await RowAsync(id, ct) : null;
-        if (row is null || !AccessPolicy.InScope(caller, new ResourceScope(row.GetString("Jurisdiction")))) return NotFound();
+        if (row is null || !AccessPolicy.InScope(caller, new ResourceScope(row.GetString("Jurisdiction"))))
+        {
+            if (row is not null) await audit.AppendAsync(caller, new AuditEvent("death.certificate", AuditOutcome.Denied, id, Detail: "outOfScope"), requestId, ct);
+            return NotFound();
+        }
         var head = new byte[Math.Min(length, MaxCertificateBytes) is var n and > 0 ? (int)n : 1];
         var read = 0;
         while (read < head.Length && await content.ReadAsync(head.AsMemory(read), ct) is var got and > 0) read += got;

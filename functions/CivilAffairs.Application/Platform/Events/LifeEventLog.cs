@@ -71,21 +71,19 @@ public sealed class LifeEventLog(Tables tables)
         return list;
     }
 
-    /// <summary>Writes a delivery row: <paramref name="etag"/> null inserts (false if one exists), else replaces if unchanged (false if changed).</summary>
-    public async Task<bool> SaveDeliveryAsync(string eventId, DeliveryRow d, ETag? etag, CancellationToken ct)
+    /// <summary>
+    /// Writes a delivery row: <paramref name="etag"/> null inserts, else replaces if unchanged. A concurrent writer's change
+    /// surfaces as a conflict for <see cref="Optimistic.RetryAsync{T}"/> (412, or the insert's collision).
+    /// </summary>
+    public async Task SaveDeliveryAsync(string eventId, DeliveryRow d, ETag? etag, CancellationToken ct)
     {
         var table = await Table(ct);
         var entity = new TableEntity(eventId, PartnerPrefix + d.UnitCode)
         {
             ["SentAt"] = d.SentAt, ["Attempts"] = d.Attempts, ["AcknowledgedAt"] = d.AcknowledgedAt, ["UnitReference"] = d.UnitReference, ["Late"] = d.Late,
         };
-        try
-        {
-            if (etag is null) await table.AddEntityAsync(entity, ct);
-            else await table.UpdateEntityAsync(entity, etag.Value, TableUpdateMode.Replace, ct);
-            return true;
-        }
-        catch (RequestFailedException e) when (e.Status is 409 or 412) { return false; }
+        if (etag is null) await Optimistic.InsertAsync(table, entity, ct);
+        else await table.UpdateEntityAsync(entity, etag.Value, TableUpdateMode.Replace, ct);
     }
 
     static DeliveryRow ToDelivery(TableEntity r) => new(r.RowKey[PartnerPrefix.Length..], r.GetDateTimeOffset("SentAt"), r.GetInt32("Attempts") ?? 0,

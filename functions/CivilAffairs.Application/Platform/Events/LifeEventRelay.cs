@@ -114,17 +114,14 @@ public sealed class PartnerEventReceipts(LifeEventLog log, PartnerEvents partner
         var opened = await codec.OpenEventAsync<EventReceipt>(sealedReceipt, unit, CloudEvents.ReceiptType, eventId, ct);
         if (opened.EventId != eventId || opened.UnitCode != unit) throw new CloudEventException("The sealed receipt names another event or unit.");
         var e = await log.GetAsync(eventId, ct) ?? throw new CloudEventException($"Receipt from {unit} for an unknown event.");
-        for (var attempt = 0; ; attempt++)
+        var acknowledged = await Optimistic.RetryAsync($"delivery {eventId}/{unit}", async () =>
         {
             var delivery = await log.DeliveryAsync(eventId, unit, ct) ?? throw new CloudEventException($"Receipt from {unit} for an event not sent to it.");
-            if (delivery.AcknowledgedAt is not null) break;
-            if (await log.SaveDeliveryAsync(eventId, delivery with { AcknowledgedAt = opened.ReceivedAt, UnitReference = Trim(opened.UnitReference) }, delivery.ETag, ct))
-            {
-                await audit.AppendAsync(null, new AuditEvent("lifeEvent.acknowledged", AuditOutcome.Success, eventId, Detail: unit), null, ct);
-                break;
-            }
-            if (attempt > 20) throw new InvalidOperationException("The delivery kept changing.");
-        }
+            if (delivery.AcknowledgedAt is not null) return false;
+            await log.SaveDeliveryAsync(eventId, delivery with { AcknowledgedAt = opened.ReceivedAt, UnitReference = Trim(opened.UnitReference) }, delivery.ETag, ct);
+            return true;
+        }, ct);
+        if (acknowledged) await audit.AppendAsync(null, new AuditEvent("lifeEvent.acknowledged", AuditOutcome.Success, eventId, Detail: unit), null, ct);
         var view = (await partners.DeliveriesAsync(eventId, ct)).First(d => d.UnitCode == unit);
         foreach (var handler in handlers.Value[e.Type]) await handler.OnReceiptAsync(e, view, ct);
         logger.LogInformation("Life event {EventId} acknowledged by {Unit}", eventId, unit);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Azure.Storage.Queues;
 using CivilAffairs.Application.Assistance.Partners;
+using CivilAffairs.Application.Platform.Storage;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -57,8 +58,12 @@ public sealed class PartnerEvents(LifeEventLog log, IPartnerEventTransport trans
             if (existing is { Attempts: > 0 }) continue;
             await transport.SendAsync(await MessageAsync(e, unit, ct), 1, ct);
             var row = new LifeEventLog.DeliveryRow(unit, clock.GetUtcNow(), 1, null, null, false, default);
-            if (!await log.SaveDeliveryAsync(e.Id, row, existing?.ETag, ct))
+            try { await log.SaveDeliveryAsync(e.Id, row, existing?.ETag, ct); }
+            catch (Exception x) when (Optimistic.IsConflict(x))
+            {
+                // Another relay of the same event (or the unit's receipt) recorded it first: that record stands.
                 logger.LogInformation("Life event {EventId}: delivery to {Unit} recorded concurrently", e.Id, unit);
+            }
         }
     }
 
@@ -66,26 +71,25 @@ public sealed class PartnerEvents(LifeEventLog log, IPartnerEventTransport trans
     {
         var e = await log.GetAsync(eventId, ct) ?? throw new InvalidOperationException($"Life event {eventId} is not published.");
         var message = await MessageAsync(e, unitCode, ct);
-        for (var attempt = 0; attempt < 10; attempt++)
+        await Optimistic.RetryAsync($"delivery {eventId}/{unitCode}", async () =>
         {
             var current = await log.DeliveryAsync(eventId, unitCode, ct);
             if (current?.AcknowledgedAt is not null) return;
             var attempts = (current?.Attempts ?? 0) + 1;
             await transport.SendAsync(message, attempts, ct);
-            var row = new LifeEventLog.DeliveryRow(unitCode, clock.GetUtcNow(), attempts, null, null, current?.Late ?? false, default);
-            if (await log.SaveDeliveryAsync(eventId, row, current?.ETag, ct)) return;
-        }
+            await log.SaveDeliveryAsync(eventId, new LifeEventLog.DeliveryRow(unitCode, clock.GetUtcNow(), attempts, null, null, current?.Late ?? false, default), current?.ETag, ct);
+        }, ct);
     }
 
     /// <summary>Marks the deliveries to <paramref name="units"/> that are still unacknowledged as late.</summary>
     public async Task MarkLateAsync(string eventId, IEnumerable<string> units, CancellationToken ct)
     {
         foreach (var unit in units)
-            for (var attempt = 0; attempt < 10; attempt++)
+            await Optimistic.RetryAsync($"delivery {eventId}/{unit}", async () =>
             {
-                if (await log.DeliveryAsync(eventId, unit, ct) is not { AcknowledgedAt: null, Late: false } current) break;
-                if (await log.SaveDeliveryAsync(eventId, current with { Late = true }, current.ETag, ct)) break;
-            }
+                if (await log.DeliveryAsync(eventId, unit, ct) is { AcknowledgedAt: null, Late: false } current)
+                    await log.SaveDeliveryAsync(eventId, current with { Late = true }, current.ETag, ct);
+            }, ct);
     }
 
     public async Task<IReadOnlyList<PartnerDelivery>> DeliveriesAsync(string eventId, CancellationToken ct)
